@@ -1,0 +1,350 @@
+"""The site's boilerplate, as data: one small named rule per kind, applied in order.
+
+Each rule finds its kind of boilerplate in an article's content tree by the markup's structure,
+removes it, and keeps what is worth keeping (cross-links go to ``related``, images and their
+captions to ``images``). A paragraph that merely starts with a word like "Bacaan…" is content:
+the "Baca" rules match a paragraph only when everything in it apart from its links is a label.
+
+Adding a variant is one entry in `RULES` (or one pattern in a rule's selector) and one fixture.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+from lxml.etree import _Element
+from lxml.html import HtmlElement
+
+from arrahmah.page import image_src
+
+# The words of a cross-link label: "Baca", "Baca juga", "BACA JUGA", "Simak juga", "Lihat juga".
+_LABEL_WORDS = r"(?:baca(?:\s+juga)?|simak(?:\s+juga)?|lihat\s+juga|read\s+also|see\s+also)"
+# A label alone ("Baca:"), a label that starts a paragraph, a label inside a link's own text.
+LABEL = re.compile(rf"^\s*{_LABEL_WORDS}\s*[:：]?\s*$", re.IGNORECASE)
+LABEL_PREFIX = re.compile(rf"^\s*{_LABEL_WORDS}\s*[:：]?", re.IGNORECASE)
+LABELLED_LINK = re.compile(rf"^\s*{_LABEL_WORDS}\s*[:：]\s*", re.IGNORECASE)
+# What may stand between several links of one cross-link paragraph.
+SEPARATORS = re.compile(r"^[\s,;|/–—\-»>•·]*(?:(?:dan|and|atau)[\s,;|/–—\-»>•·]*)*$", re.IGNORECASE)
+
+
+_POS = "data-arrahmah-pos"  # document order of links and images, set by `strip`
+
+
+@dataclass
+class Harvest:
+    """What the rules keep while they strip pages: cross-links and images, in page order.
+
+    Rules run one kind at a time, so each kept entry remembers where it stood (page, position in
+    the page) and `related`/`images` sort by that.
+    """
+
+    base_url: str
+    featured: list[dict[str, str | None]] = field(default_factory=list)
+    page: int = 0
+    _related: list[tuple[tuple[int, int], dict[str, str]]] = field(default_factory=list)
+    _images: list[tuple[tuple[int, int], dict[str, str | None]]] = field(default_factory=list)
+
+    @property
+    def related(self) -> list[dict[str, str]]:
+        """Cross-links as ``{url, title}``, in page order."""
+        return [entry for _, entry in sorted(self._related, key=lambda e: e[0])]
+
+    @property
+    def images(self) -> list[dict[str, str | None]]:
+        """The featured image(s), then body images as ``{url, caption}``, in page order."""
+        body = [entry for _, entry in sorted(self._images, key=lambda e: e[0])]
+        return [*self.featured, *body]
+
+    def _where(self, el: _Element) -> tuple[int, int]:
+        return (self.page, int(el.get(_POS, "0")))
+
+    def link(self, anchor: _Element) -> None:
+        """Record the cross-link ``anchor`` in ``related``."""
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            return
+        title = LABELLED_LINK.sub("", _text(anchor))
+        entry = {"url": urljoin(self.base_url, href), "title": title}
+        self._related.append((self._where(anchor), entry))
+
+    def image(self, img: _Element, caption: str | None) -> None:
+        """Record the image ``img`` with its caption (None when it has none)."""
+        src = image_src(img)
+        if src:
+            entry = {"url": urljoin(self.base_url, src), "caption": caption or None}
+            self._images.append((self._where(img), entry))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of boilerplate: a name, what it is, and how to strip it from a content tree."""
+
+    name: str
+    description: str
+    apply: Callable[[HtmlElement, Harvest], int]
+
+
+def _text(el: _Element) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _remove(el: _Element) -> None:
+    """Remove ``el`` but keep its tail text (it belongs to the parent's content)."""
+    el.drop_tree()
+
+
+def _own_text(el: _Element) -> str:
+    """The text of ``el`` outside its links."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag != "a":
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _links(el: _Element) -> list[_Element]:
+    return [a for a in el.iter("a") if a.get("href")]
+
+
+def _is_label(el: _Element) -> bool:
+    """A block whose whole text is a cross-link label ("Baca:", "Baca juga", …) and no link."""
+    return (
+        el.tag in ("p", "div", "h2", "h3", "h4", "h5", "h6")
+        and not _links(el)
+        and bool(LABEL.match(_text(el)))
+    )
+
+
+def _is_link_only(el: _Element) -> bool:
+    """A block holding nothing but links (and separators between them)."""
+    return bool(_links(el)) and bool(SEPARATORS.match(_own_text(el)))
+
+
+def _next_block(el: _Element) -> _Element | None:
+    nxt = el.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    return nxt
+
+
+def _is_embed(el: _Element | None) -> bool:
+    return (
+        el is not None and el.tag == "blockquote" and "wp-embedded-content" in el.get("class", "")
+    )
+
+
+def _is_embed_frame(el: _Element | None) -> bool:
+    """A WordPress post-embed iframe, or the paragraph WordPress wraps around one."""
+    if el is None:
+        return False
+    frames = [el] if el.tag == "iframe" else list(el.iter("iframe"))
+    return (
+        bool(frames)
+        and all("wp-embedded-content" in f.get("class", "") for f in frames)
+        and (el.tag == "iframe" or not _text(el))
+    )
+
+
+def _take_embed(quote: _Element, harvest: Harvest) -> None:
+    """Record an embedded post's link, then remove the quote and the iframe after it."""
+    for anchor in _links(quote)[:1]:
+        harvest.link(anchor)
+    frame = _next_block(quote)
+    if _is_embed_frame(frame):
+        _remove(frame)
+    _remove(quote)
+
+
+def strip_labelled_crosslinks(root: HtmlElement, harvest: Harvest) -> int:
+    """``<p>Baca:</p>`` followed by an embedded post, a list of links, or a link-only paragraph."""
+    found = 0
+    for label in [
+        el for el in root.iter("p", "div", "h2", "h3", "h4", "h5", "h6") if _is_label(el)
+    ]:
+        follower = _next_block(label)
+        if _is_embed(follower):
+            _take_embed(follower, harvest)
+        elif (
+            follower is not None
+            and follower.tag in ("ul", "ol")
+            and all(_is_link_only(li) for li in follower.iter("li"))
+        ) or (follower is not None and follower.tag == "p" and _is_link_only(follower)):
+            for anchor in _links(follower):
+                harvest.link(anchor)
+            _remove(follower)
+        _remove(label)
+        found += 1
+    return found
+
+
+def strip_inline_crosslinks(root: HtmlElement, harvest: Harvest) -> int:
+    """A paragraph that is a label and links: "Baca juga: <a>…</a>", "<b>Baca</b><a>…</a>"."""
+    found = 0
+    for para in list(root.iter("p", "div", "li", "h3", "h4", "h5", "h6")):
+        links = _links(para)
+        if not links or para.getparent() is None:
+            continue
+        if any(child.tag in ("p", "div", "ul", "ol", "table", "blockquote") for child in para):
+            continue
+        own = _own_text(para).strip()
+        label = LABEL_PREFIX.match(own)
+        if label:
+            rest = own[label.end() :]
+            if not SEPARATORS.match(rest):
+                continue
+        elif not (not own and LABELLED_LINK.match(_text(links[0]))):
+            continue
+        for anchor in links:
+            harvest.link(anchor)
+        _remove(para)
+        found += 1
+    return found
+
+
+def strip_post_embeds(root: HtmlElement, harvest: Harvest) -> int:
+    """WordPress post embeds without a label: the embedded post is still a cross-link."""
+    quotes = [q for q in root.iter("blockquote") if _is_embed(q)]
+    for quote in quotes:
+        _take_embed(quote, harvest)
+    frames = [f for f in root.iter("iframe") if "wp-embedded-content" in f.get("class", "")]
+    for frame in frames:
+        _remove(frame)
+    return len(quotes) + len(frames)
+
+
+def _caption_of(container: _Element) -> str | None:
+    for el in container.iter("figcaption", "p", "span", "div"):
+        if "wp-caption-text" in el.get("class", "") or el.tag == "figcaption":
+            return _text(el) or None
+    return None
+
+
+def strip_captioned_images(root: HtmlElement, harvest: Harvest) -> int:
+    """``figure``/``div.wp-caption`` with an image: image and caption go to ``images``."""
+    found = 0
+    for box in list(root.iter("figure", "div")):
+        if box.tag == "div" and "wp-caption" not in box.get("class", "").split():
+            continue
+        if box.getparent() is None or not any(True for _ in box.iter("img")):
+            continue
+        caption = _caption_of(box)
+        for img in box.iter("img"):
+            harvest.image(img, caption)
+        _remove(box)
+        found += 1
+    return found
+
+
+def strip_images(root: HtmlElement, harvest: Harvest) -> int:
+    """Images without a caption box: recorded in ``images`` with a null caption."""
+    imgs = [img for img in root.iter("img") if "emoji" not in img.get("class", "")]
+    for img in imgs:
+        harvest.image(img, None)
+        parent = img.getparent()
+        if parent is not None and parent.tag == "a" and not _text(parent):
+            img = parent
+        _remove(img)
+    return len(imgs)
+
+
+def _strip_selector(xpath: str) -> Callable[[HtmlElement, Harvest], int]:
+    def apply(root: HtmlElement, harvest: Harvest) -> int:
+        found = root.xpath(xpath)
+        chosen = set(found)
+        outermost = [el for el in found if not any(a in chosen for a in el.iterancestors())]
+        for el in outermost:
+            _remove(el)
+        return len(outermost)
+
+    return apply
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+RULES: list[Rule] = [
+    Rule(
+        "baca_labelled",
+        "'Baca:' label paragraph with an embed, a list of links or a link paragraph after it",
+        strip_labelled_crosslinks,
+    ),
+    Rule(
+        "baca_inline", "'Baca juga: <link>' paragraphs, label glued or not", strip_inline_crosslinks
+    ),
+    Rule(
+        "post_embed",
+        "WordPress post embeds (blockquote + iframe) without a label",
+        strip_post_embeds,
+    ),
+    Rule(
+        "captioned_image",
+        "images in a caption box; the caption leaves the text",
+        strip_captioned_images,
+    ),
+    Rule("image", "other images", strip_images),
+    Rule(
+        "media_and_scripts",
+        "iframes (YouTube…), scripts, styles, forms and other embedded objects",
+        _strip_selector(
+            ".//iframe | .//script | .//style | .//noscript | .//object | .//embed | .//form"
+            " | .//video | .//audio | .//svg | .//button"
+        ),
+    ),
+    Rule(
+        "page_links",
+        "the page-number links of a multi-page post",
+        _strip_selector(
+            f".//*[{_has_class('pagination')} or {_has_class('page-links')}"
+            f" or {_has_class('post-page-numbers')}]"
+        ),
+    ),
+    Rule(
+        "author_box",
+        "the theme's author box ('About Arrahmahnews', 'N Articles', bio)",
+        _strip_selector(f".//*[{_has_class('mh-author-box')} or {_has_class('author-box')}]"),
+    ),
+    Rule(
+        "comments",
+        "comment section: heading, list, form, 'Be the first to comment', 'Comments are closed.'",
+        _strip_selector(
+            ".//*[@id='mh-comments' or @id='comments' or @id='respond']"
+            f" | .//*[{_has_class('mh-comments-wrap')} or {_has_class('comment-respond')}"
+            f" or {_has_class('commentlist')} or {_has_class('comment-list')}"
+            f" or {_has_class('mh-comment-form-title')} or {_has_class('comments-closed')}"
+            f" or {_has_class('nocomments')} or {_has_class('no-comments')}]"
+        ),
+    ),
+    Rule(
+        "akismet_notice",
+        "'This site uses Akismet to reduce spam…'",
+        _strip_selector(f".//*[{_has_class('akismet_comment_form_privacy_notice')}]"),
+    ),
+    Rule(
+        "share_and_navigation",
+        "share buttons, related-post widgets and post navigation of common plugins",
+        _strip_selector(
+            f".//*[{_has_class('sharedaddy')} or {_has_class('jp-relatedposts')}"
+            f" or {_has_class('addtoany_share_save_container')} or {_has_class('mh-post-nav')}"
+            f" or {_has_class('entry-tags')} or {_has_class('post-navigation')}]"
+        ),
+    ),
+]
+
+
+def parse_fragment(html: str) -> HtmlElement:
+    """Parse the HTML of a content element into a tree under one ``div``."""
+    return lxml_html.fragment_fromstring(html or "", create_parent="div")
+
+
+def strip(root: HtmlElement, harvest: Harvest, rules: list[Rule] = RULES) -> dict[str, int]:
+    """Apply ``rules`` to the next page's ``root`` in order; returns how much each removed."""
+    harvest.page += 1
+    for position, el in enumerate(root.iter("a", "img")):
+        el.set(_POS, str(position))
+    return {rule.name: rule.apply(root, harvest) for rule in rules}

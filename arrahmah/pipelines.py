@@ -1,0 +1,133 @@
+"""Item pipelines: what a raw article may become.
+
+In order (see ``ITEM_PIPELINES``): `BoilerplatePipeline` strips the site's boilerplate from the
+content and keeps cross-links and images; `TextPipeline` turns the clean content into the
+`Article` the dataset holds; `ValidationPipeline` drops what fails the JSON Schema;
+`DuplicatesPipeline` lets each post through once. Every drop is logged with its reason and
+counted in the stats under ``arrahmah/dropped/<reason>``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from jsonschema import Draft202012Validator
+from lxml import html as lxml_html
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from arrahmah import boilerplate, text
+from arrahmah.items import Article, RawArticle, article_schema
+
+logger = logging.getLogger(__name__)
+
+
+class _StatsPipeline:
+    """Base: a pipeline that counts what it does in the crawl's stats."""
+
+    def __init__(self, stats: StatsCollector | None = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> _StatsPipeline:
+        return cls(crawler.stats)
+
+    def count(self, key: str, n: int = 1) -> None:
+        if self.stats is not None and n:
+            self.stats.inc_value(f"arrahmah/{key}", n)
+
+    def drop(self, reason: str, detail: str) -> DropItem:
+        """Count a drop under ``reason`` and return the exception that carries it."""
+        self.count(f"dropped/{reason}")
+        return DropItem(f"{reason}: {detail}")
+
+
+class BoilerplatePipeline(_StatsPipeline):
+    """Apply `boilerplate.RULES` to every page of a `RawArticle`'s content."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, RawArticle):
+            return item
+        harvest = boilerplate.Harvest(base_url=item.url, featured=list(item.images))
+        cleaned = []
+        for page_html in item.content_html:
+            root = boilerplate.parse_fragment(page_html)
+            for rule, n in boilerplate.strip(root, harvest).items():
+                self.count(f"boilerplate/{rule}", n)
+            cleaned.append(lxml_html.tostring(root, encoding="unicode"))
+        item.content_html = cleaned
+        item.related = [*item.related, *harvest.related]
+        item.images = harvest.images
+        return item
+
+
+class TextPipeline(_StatsPipeline):
+    """Turn a cleaned `RawArticle` into an `Article`: body text and the fields derived from it."""
+
+    language = "id"
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, RawArticle):
+            return item
+        paras: list[str] = []
+        for page_html in item.content_html:
+            paras.extend(text.paragraphs(boilerplate.parse_fragment(page_html)))
+        body = text.PARAGRAPH_SEPARATOR.join(paras)
+        return Article(
+            url=item.url,
+            post_id=item.post_id,  # type: ignore[arg-type]  # validated next
+            title=item.title,  # type: ignore[arg-type]
+            published_at=item.published_at,  # type: ignore[arg-type]
+            modified_at=item.modified_at,
+            author=item.author,
+            categories=item.categories,
+            tags=item.tags,
+            dateline=text.dateline(body),
+            body=body,
+            related=item.related,
+            images=item.images,
+            comments_count=item.comments_count or 0,
+            pages=item.pages,
+            language=self.language,
+            word_count=text.word_count(body),
+            content_hash=text.content_hash(item.title, body),
+            crawled_at=item.crawled_at,
+        )
+
+
+class ValidationPipeline(_StatsPipeline):
+    """Drop, with a logged reason, every item that is not a valid `Article`."""
+
+    def __init__(self, stats: StatsCollector | None = None) -> None:
+        super().__init__(stats)
+        self.validator = Draft202012Validator(article_schema())
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            raise self.drop("not_an_article", f"{type(item).__name__} reached validation")
+        data = ItemAdapter(item).asdict()
+        errors = sorted(self.validator.iter_errors(data), key=lambda e: list(e.path))
+        if errors:
+            first = errors[0]
+            where = "/".join(str(p) for p in first.path) or "(item)"
+            raise self.drop("invalid", f"{item.url}: {where}: {first.message}")
+        self.count("items/valid")
+        return item
+
+
+class DuplicatesPipeline(_StatsPipeline):
+    """Let each WordPress post through once, whatever URL it was reached by."""
+
+    def __init__(self, stats: StatsCollector | None = None) -> None:
+        super().__init__(stats)
+        self.seen: set[int] = set()
+
+    def process_item(self, item: Any) -> Any:
+        post_id = ItemAdapter(item).get("post_id")
+        if post_id in self.seen:
+            raise self.drop("duplicate", f"post {post_id} ({ItemAdapter(item).get('url')})")
+        self.seen.add(post_id)
+        return item

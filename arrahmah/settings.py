@@ -1,0 +1,61 @@
+"""Settings: every knob of the crawl. Override any of them with ``-s NAME=VALUE``.
+
+The defaults are polite to the real arrahmahnews.com: robots.txt obeyed, AutoThrottle on, a
+small per-domain concurrency, an identifiable User-Agent, bounded downloads, retries for server
+errors, timeouts and truncated responses.
+"""
+
+from arrahmah.items import ARTICLE_FIELDS
+
+BOT_NAME = "arrahmah"
+SPIDER_MODULES = ["arrahmah.spiders"]
+NEWSPIDER_MODULE = "arrahmah.spiders"
+
+# ---- the site -------------------------------------------------------------------------------
+# The only place the site's address is written: spiders derive their URLs and allowed domain
+# from it. Point it at a mirror with -s ARRAHMAH_BASE_URL=http://127.0.0.1:8000
+ARRAHMAH_BASE_URL = "https://arrahmahnews.com"
+# Everything a crawl keeps (its output by default) lives under this directory.
+ARRAHMAH_DATA_DIR = "data"
+# Read exact publication/modification times from the WordPress REST API when it answers.
+ARRAHMAH_USE_REST_API = True
+
+# ---- politeness -----------------------------------------------------------------------------
+USER_AGENT = "arrahmah-crawler/0.1 (+https://github.com/arrahmah/arrahmah; news research)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# ---- robustness -----------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated page is an error (and retried), never parsed
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 520, 522, 524, 408, 429]
+REDIRECT_ENABLED = True
+
+# ---- items ------------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "arrahmah.pipelines.BoilerplatePipeline": 100,
+    "arrahmah.pipelines.TextPipeline": 200,
+    "arrahmah.pipelines.ValidationPipeline": 300,
+    "arrahmah.pipelines.DuplicatesPipeline": 400,
+}
+
+# ---- output -----------------------------------------------------------------------------------
+# FEEDS stays empty here: unless the command line names an output (-o/-O), the spider writes
+# JSONL to ARRAHMAH_DATA_DIR/articles-<time>.jsonl (see ArrahmahSpider.update_settings).
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
+ARRAHMAH_FEED_FORMAT = "jsonlines"
+
+LOG_LEVEL = "INFO"

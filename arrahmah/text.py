@@ -1,0 +1,96 @@
+"""HTML to the text a reader reads: one paragraph per block, joined by a blank line.
+
+Paragraphs, headings, list items, blockquote paragraphs and table rows (cells joined by a tab) each
+become one paragraph. Whitespace, U+00A0 and the other Unicode spaces included, collapses to one
+space; every other character is kept as the site renders it (curly quotes, dashes, ellipses).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from lxml.etree import _Element
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+# Elements that end the paragraph before them and start a new one.
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl",
+        "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+        "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
+        "summary", "table", "tbody", "tfoot", "thead", "ul",
+    }
+)  # fmt: skip
+CELL_TAGS = frozenset({"td", "th"})
+
+_DATELINE = re.compile(
+    r"^(?P<place>[^\W\d_][^,–—\n]{0,48}?)\s*,\s*(?:www\.)?ARRAHMAHNEWS(?:\.COM)?\s*[–—\-:|]",
+    re.IGNORECASE,
+)
+
+
+def collapse(text: str) -> str:
+    """Collapse every run of whitespace (Unicode spaces included) into one space."""
+    return " ".join(text.split())
+
+
+def paragraphs(root: _Element) -> list[str]:
+    """The text paragraphs of ``root``, in document order, empty ones dropped."""
+    out: list[str] = []
+    buffer: list[str] = []
+    _walk(root, out, buffer)
+    _flush(out, buffer)
+    return out
+
+
+def _flush(out: list[str], buffer: list[str]) -> None:
+    if buffer:
+        text = collapse("".join(buffer))
+        if text:
+            out.append(text)
+        buffer.clear()
+
+
+def _walk(el: _Element, out: list[str], buffer: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else None
+    if tag is None:  # a comment or processing instruction: only its tail is text
+        if el.tail:
+            buffer.append(el.tail)
+        return
+    if tag == "tr":
+        _flush(out, buffer)
+        cells = [collapse(cell.text_content()) for cell in el if cell.tag in CELL_TAGS]
+        if any(cells):
+            out.append("\t".join(cells))
+    else:
+        block = tag in BLOCK_TAGS
+        if block:
+            _flush(out, buffer)
+        if tag == "br":
+            buffer.append(" ")
+        if el.text:
+            buffer.append(el.text)
+        for child in el:
+            _walk(child, out, buffer)
+        if block:
+            _flush(out, buffer)
+    if el.tail:
+        buffer.append(el.tail)
+
+
+def dateline(body: str) -> str | None:
+    """The place of a "Moskow, ARRAHMAHNEWS.COM – …" dateline opening ``body``, else None."""
+    m = _DATELINE.match(body)
+    return collapse(m.group("place")) if m else None
+
+
+def word_count(body: str) -> int:
+    """Words of ``body``: runs of characters between whitespace."""
+    return len(body.split())
+
+
+def content_hash(title: str | None, body: str) -> str:
+    """SHA-256 over the title and body: changes exactly when what a reader reads changes."""
+    return hashlib.sha256(f"{title or ''}\n\n{body}".encode()).hexdigest()
