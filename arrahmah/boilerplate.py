@@ -113,11 +113,7 @@ def _links(el: _Element) -> list[_Element]:
 
 def _is_label(el: _Element) -> bool:
     """A block whose whole text is a cross-link label ("Baca:", "Baca juga", …) and no link."""
-    return (
-        el.tag in ("p", "div", "h2", "h3", "h4", "h5", "h6")
-        and not _links(el)
-        and bool(LABEL.match(_text(el)))
-    )
+    return LABEL.match(el.text_content()) is not None and not _links(el)
 
 
 def _is_link_only(el: _Element) -> bool:
@@ -186,6 +182,9 @@ def strip_inline_crosslinks(root: HtmlElement, harvest: Harvest) -> int:
     """A paragraph that is a label and links: "Baca juga: <a>…</a>", "<b>Baca</b><a>…</a>"."""
     found = 0
     for para in list(root.iter("p", "div", "li", "h3", "h4", "h5", "h6")):
+        # cheap test first: such a paragraph starts with its label (or a link that does)
+        if LABEL_PREFIX.match(para.text_content()) is None:
+            continue
         links = _links(para)
         if not links or para.getparent() is None:
             continue
@@ -252,22 +251,33 @@ def strip_images(root: HtmlElement, harvest: Harvest) -> int:
     return len(imgs)
 
 
-def _strip_selector(xpath: str) -> Callable[[HtmlElement, Harvest], int]:
-    def apply(root: HtmlElement, harvest: Harvest) -> int:
-        found = root.xpath(xpath)
-        chosen = set(found)
-        outermost = [el for el in found if not any(a in chosen for a in el.iterancestors())]
-        for el in outermost:
-            _remove(el)
-        return len(outermost)
+@dataclass(frozen=True)
+class MarkupRule:
+    """Boilerplate known by its markup alone: elements with one of these classes, ids or tags.
 
-    return apply
+    All markup rules are applied in one pass over the tree (see `strip`).
+    """
+
+    name: str
+    description: str
+    classes: str = ""  # space-separated, as in a class attribute
+    ids: str = ""
+    tags: str = ""
+
+    def __post_init__(self) -> None:
+        for attr in ("classes", "ids", "tags"):
+            object.__setattr__(self, f"_{attr}", frozenset(getattr(self, attr).split()))
+
+    def matches(self, el: _Element) -> bool:
+        """True when ``el`` is this kind of boilerplate."""
+        if el.tag in self._tags or el.get("id") in self._ids:  # type: ignore[attr-defined]
+            return True
+        classes = el.get("class")
+        wanted: frozenset[str] = self._classes  # type: ignore[attr-defined]
+        return bool(classes) and not wanted.isdisjoint(classes.split())
 
 
-def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
+# Boilerplate found by reading the content: applied in this order, each one kind.
 RULES: list[Rule] = [
     Rule(
         "baca_labelled",
@@ -288,50 +298,45 @@ RULES: list[Rule] = [
         strip_captioned_images,
     ),
     Rule("image", "other images", strip_images),
-    Rule(
+]
+
+# Boilerplate known by its markup: removed whole, wherever it is.
+MARKUP_RULES: list[MarkupRule] = [
+    MarkupRule(
         "media_and_scripts",
         "iframes (YouTube…), scripts, styles, forms and other embedded objects",
-        _strip_selector(
-            ".//iframe | .//script | .//style | .//noscript | .//object | .//embed | .//form"
-            " | .//video | .//audio | .//svg | .//button"
-        ),
+        tags="iframe script style noscript object embed form video audio svg button template",
     ),
-    Rule(
+    MarkupRule(
         "page_links",
         "the page-number links of a multi-page post",
-        _strip_selector(
-            f".//*[{_has_class('pagination')} or {_has_class('page-links')}"
-            f" or {_has_class('post-page-numbers')}]"
-        ),
+        classes="pagination page-links post-page-numbers",
     ),
-    Rule(
+    MarkupRule(
         "author_box",
         "the theme's author box ('About Arrahmahnews', 'N Articles', bio)",
-        _strip_selector(f".//*[{_has_class('mh-author-box')} or {_has_class('author-box')}]"),
+        classes="mh-author-box author-box author-bio",
     ),
-    Rule(
+    MarkupRule(
         "comments",
         "comment section: heading, list, form, 'Be the first to comment', 'Comments are closed.'",
-        _strip_selector(
-            ".//*[@id='mh-comments' or @id='comments' or @id='respond']"
-            f" | .//*[{_has_class('mh-comments-wrap')} or {_has_class('comment-respond')}"
-            f" or {_has_class('commentlist')} or {_has_class('comment-list')}"
-            f" or {_has_class('mh-comment-form-title')} or {_has_class('comments-closed')}"
-            f" or {_has_class('nocomments')} or {_has_class('no-comments')}]"
+        classes=(
+            "mh-comments-wrap comment-respond commentlist comment-list mh-comment-form-title"
+            " comments-closed nocomments no-comments comments-area"
         ),
+        ids="mh-comments comments respond",
     ),
-    Rule(
+    MarkupRule(
         "akismet_notice",
         "'This site uses Akismet to reduce spam…'",
-        _strip_selector(f".//*[{_has_class('akismet_comment_form_privacy_notice')}]"),
+        classes="akismet_comment_form_privacy_notice",
     ),
-    Rule(
+    MarkupRule(
         "share_and_navigation",
         "share buttons, related-post widgets and post navigation of common plugins",
-        _strip_selector(
-            f".//*[{_has_class('sharedaddy')} or {_has_class('jp-relatedposts')}"
-            f" or {_has_class('addtoany_share_save_container')} or {_has_class('mh-post-nav')}"
-            f" or {_has_class('entry-tags')} or {_has_class('post-navigation')}]"
+        classes=(
+            "sharedaddy jp-relatedposts addtoany_share_save_container mh-post-nav entry-tags"
+            " post-navigation mh-social-widget"
         ),
     ),
 ]
@@ -342,9 +347,39 @@ def parse_fragment(html: str) -> HtmlElement:
     return lxml_html.fragment_fromstring(html or "", create_parent="div")
 
 
-def strip(root: HtmlElement, harvest: Harvest, rules: list[Rule] = RULES) -> dict[str, int]:
-    """Apply ``rules`` to the next page's ``root`` in order; returns how much each removed."""
+def strip_markup(root: HtmlElement, rules: list[MarkupRule] = MARKUP_RULES) -> dict[str, int]:
+    """Remove every element a markup rule matches (outermost only), in one pass over the tree."""
+    counts = dict.fromkeys((rule.name for rule in rules), 0)
+    doomed = []
+    for el in root.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        rule = next((r for r in rules if r.matches(el)), None)
+        if rule is not None:
+            doomed.append(el)
+            counts[rule.name] += 1
+    chosen = set(doomed)
+    for el in doomed:
+        if any(a in chosen for a in el.iterancestors()):
+            counts[next(r for r in rules if r.matches(el)).name] -= 1  # went with its ancestor
+        else:
+            _remove(el)
+    return counts
+
+
+def strip(
+    root: HtmlElement,
+    harvest: Harvest,
+    rules: list[Rule] = RULES,
+    markup_rules: list[MarkupRule] = MARKUP_RULES,
+) -> dict[str, int]:
+    """Strip the next page's ``root``: ``rules`` in order, then ``markup_rules``.
+
+    Returns how many pieces of boilerplate each rule removed.
+    """
     harvest.page += 1
     for position, el in enumerate(root.iter("a", "img")):
         el.set(_POS, str(position))
-    return {rule.name: rule.apply(root, harvest) for rule in rules}
+    counts = {rule.name: rule.apply(root, harvest) for rule in rules}
+    counts.update(strip_markup(root, markup_rules))
+    return counts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -36,6 +37,9 @@ class RawArticle:
     pages: int
     crawled_at: str
     related: list[dict[str, str]] = field(default_factory=list)
+    # The content after `BoilerplatePipeline`, one lxml tree per page, for `TextPipeline`.
+    # Lives only inside the item pipelines (never pickled into a request or exported).
+    content_trees: list[Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -60,6 +64,11 @@ class Article:
     word_count: int
     content_hash: str
     crawled_at: str
+
+
+def utc_now() -> str:
+    """The current time in UTC, ISO 8601 to the second: what ``crawled_at`` holds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))

@@ -12,10 +12,13 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
 from parsel import Selector
 
 from arrahmah.items import RawArticle
@@ -51,18 +54,32 @@ _POST_ID_CLASS = re.compile(r"\bpostid-(\d+)\b")
 _POST_ID_ATTR = re.compile(r"^post-(\d+)$")
 _SHORTLINK_ID = re.compile(r"[?&]p=(\d+)\b")
 _INT = re.compile(r"\d+")
+# The theme's (MH Magazine lite) classes of the elements that carry a field, outside the content.
+_THEME_CLASSES = {
+    "entry-title": "title",
+    "entry-meta-date": "date",
+    "entry-meta-author": "author",
+    "entry-meta-categories": "categories",
+    "entry-meta-comments": "comments",
+    "entry-tags": "tags",
+}
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle"}
 
-# The main post of a single-post page: the theme's `article#post-ID.type-post`, outside comments.
-_POST = (
-    "//article[contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
-    "[not(ancestor::*[contains(@class, 'comment')])]"
-)
+
+@cache
+def _xpath(query: str) -> etree.XPath:
+    """``query`` compiled once: articles are the hot path and lxml recompiles string queries."""
+    return etree.XPath(query)
 
 
 def _first(*values: Any) -> Any:
-    """The first value that is neither None nor empty: the fallback chain of every field."""
+    """The first value that is neither None nor empty: the fallback chain of every field.
+
+    A callable stands for a value that costs a query: it is called only when its turn comes.
+    """
     for value in values:
+        if callable(value):
+            value = value()
         if value not in (None, "", [], {}):
             return value
     return None
@@ -111,10 +128,14 @@ def normalize_iso(value: str | None) -> str | None:
 
 
 class ArticlePage:
-    """One page of an article. Methods return one field each; `is_article` says whether to ask."""
+    """One page of an article. Methods return one field each; `is_article` says whether to ask.
+
+    Queries run on the lxml tree under the parsel Selector: articles are the hot path.
+    """
 
     def __init__(self, selector: Selector, url: str) -> None:
         self.sel = selector
+        self.root: HtmlElement = selector.root
         self.url = url
 
     @classmethod
@@ -123,23 +144,68 @@ class ArticlePage:
         return cls(Selector(text=html), url)
 
     # ---- structured data ------------------------------------------------------------------
-    def _meta(self, *names: str) -> str | None:
-        for name in names:
-            value = self.sel.xpath(f"//meta[@property='{name}' or @name='{name}']/@content").get()
-            if value and value.strip():
-                return value.strip()
-        return None
+    @cached_property
+    def _metas(self) -> dict[str, list[str]]:
+        """Every ``meta`` tag's content by its ``property``/``name``, in page order."""
+        metas: dict[str, list[str]] = {}
+        for meta in self.root.iter("meta"):
+            key = meta.get("property") or meta.get("name")
+            content = (meta.get("content") or "").strip()
+            if key and content:
+                metas.setdefault(key, []).append(content)
+        return metas
 
-    def _meta_all(self, name: str) -> list[str]:
-        values = self.sel.xpath(f"//meta[@property='{name}' or @name='{name}']/@content").getall()
-        return [v.strip() for v in values if v.strip()]
+    def _meta(self, *names: str) -> str | None:
+        return next((self._metas[n][0] for n in names if n in self._metas), None)
+
+    @cached_property
+    def _links(self) -> dict[str, str]:
+        """``href`` of the first ``link`` of each ``rel`` (canonical, shortlink…)."""
+        links: dict[str, str] = {}
+        head = self.root.find("head")
+        for link in (head if head is not None else self.root).iter("link"):
+            href = link.get("href")
+            for rel in (link.get("rel") or "").split():
+                if href:
+                    links.setdefault(rel.lower(), href)
+        return links
+
+    def _link(self, rel: str) -> str | None:
+        return self._links.get(rel)
+
+    @cached_property
+    def _theme(self) -> dict[str, HtmlElement]:
+        """The theme's elements that carry a field, by field: one pass outside the content."""
+        found: dict[str, HtmlElement] = {}
+        if self._post is None:
+            return found
+        for child in self._post:
+            if child is self._content:
+                continue
+            for el in child.iter(etree.Element):
+                for token in (el.get("class") or "").split():
+                    name = _THEME_CLASSES.get(token)
+                    if name is not None and name not in found:
+                        found[name] = el
+        return found
+
+    def _theme_text(self, name: str) -> str | None:
+        el = self._theme.get(name)
+        return _clean(el.text_content()) if el is not None else None
+
+    def _theme_link_texts(self, name: str) -> list[str]:
+        el = self._theme.get(name)
+        texts = (_clean(a.text_content()) for a in el.iter("a")) if el is not None else ()
+        return list(dict.fromkeys(t for t in texts if t))
 
     @cached_property
     def _jsonld(self) -> dict[str, Any]:
         """The page's JSON-LD Article object (an SEO plugin's), or {} when there is none."""
-        for raw in self.sel.xpath("//script[@type='application/ld+json']/text()").getall():
+        for script in self.root.iter("script"):
+            if script.get("type") != "application/ld+json":
+                continue
             try:
-                data = json.loads(raw)
+                data = json.loads(script.text or "")
             except ValueError:
                 continue
             for node in _jsonld_nodes(data):
@@ -149,66 +215,72 @@ class ArticlePage:
                     return node
         return {}
 
+    @cached_property
+    def _body_classes(self) -> list[str]:
+        body = self.root.find("body")
+        return (body.get("class") or "").split() if body is not None else []
+
     # ---- what kind of page -----------------------------------------------------------------
     @cached_property
-    def _post(self) -> Selector | None:
-        posts = self.sel.xpath(_POST)
-        return posts[0] if posts else None
+    def _post(self) -> HtmlElement | None:
+        for article in self.root.iter("article"):
+            classes = (article.get("class") or "").split()
+            if "type-post" in classes and "comment" not in " ".join(
+                a.get("class") or "" for a in article.iterancestors()
+            ):
+                return article
+        return None
 
     def is_article(self) -> bool:
         """True for a single blog post's page (not a WordPress Page, listing or archive)."""
-        body_class = self.sel.xpath("//body/@class").get("")
-        if "single-post" in body_class.split():
+        classes = self._body_classes
+        if "single-post" in classes:
             return True
-        if body_class and ("page" in body_class.split() or "archive" in body_class.split()):
+        if "page" in classes or "archive" in classes or "blog" in classes:
             return False
-        return self._post is not None and bool(self._post.xpath(".//h1"))
+        return self._post is not None and next(self._post.iter("h1"), None) is not None
 
     # ---- fields ------------------------------------------------------------------------------
     def canonical_url(self) -> str:
         """``link rel=canonical``, else ``og:url``, else the URL the page was served at."""
-        href = _first(
-            self.sel.xpath("//link[@rel='canonical']/@href").get(),
-            self._meta("og:url"),
-            self._jsonld.get("url"),
-        )
+        href = _first(self._link("canonical"), self._meta("og:url"), self._jsonld.get("url"))
         return urljoin(self.url, href.strip()) if href else self.url
 
     def post_id(self) -> int | None:
         """WordPress post ID: ``postid-N`` body class, ``article#post-N``, then the shortlink."""
-        m = _POST_ID_CLASS.search(self.sel.xpath("//body/@class").get(""))
+        m = _POST_ID_CLASS.search(" ".join(self._body_classes))
         if m:
             return int(m.group(1))
         if self._post is not None:
-            m = _POST_ID_ATTR.match(self._post.attrib.get("id", ""))
+            m = _POST_ID_ATTR.match(self._post.get("id", ""))
             if m:
                 return int(m.group(1))
-        shortlink = self.sel.xpath("//link[@rel='shortlink']/@href").get("")
-        m = _SHORTLINK_ID.search(shortlink)
+        m = _SHORTLINK_ID.search(self._link("shortlink") or "")
         return int(m.group(1)) if m else None
 
     def title(self) -> str | None:
         """The headline as shown (``h1.entry-title``), else JSON-LD, ``og:title``, ``<title>``."""
-        h1 = (
-            self._post.xpath(".//h1[contains(@class, 'entry-title')]")
-            if self._post is not None
-            else []
-        )
-        shown = _clean(" ".join(h1[0].xpath(".//text()").getall())) if h1 else None
         return _first(
-            shown,
-            _clean(self._jsonld.get("headline")),
-            _clean(self._meta("og:title")),
-            _clean(self.sel.xpath("//title/text()").get("").rsplit(" – ", 1)[0]),
+            self._theme_text("title"),
+            lambda: _clean(self._jsonld.get("headline")),
+            lambda: _clean(self._meta("og:title")),
+            self._document_title,
         )
+
+    def _document_title(self) -> str | None:
+        """``<title>`` without the " – Site name" WordPress appends."""
+        title = self.root.find(".//title")
+        return _clean((title.text_content() if title is not None else "").rsplit(" – ", 1)[0])
 
     def published_at(self) -> str | None:
         """Publication time from meta/JSON-LD/``time``; else the date the theme shows."""
         return _first(
             normalize_iso(self._meta("article:published_time")),
             normalize_iso(self._jsonld.get("datePublished")),
-            normalize_iso(self._post_xpath(".//time[contains(@class, 'published')]/@datetime")),
-            parse_display_date(self._post_text(".//*[contains(@class, 'entry-meta-date')]")),
+            lambda: parse_display_date(self._theme_text("date")),
+            lambda: normalize_iso(
+                self._post_attr("time[contains(@class, 'published')]", "datetime")
+            ),
         )
 
     def modified_at(self) -> str | None:
@@ -216,86 +288,103 @@ class ArticlePage:
         return _first(
             normalize_iso(self._meta("article:modified_time", "og:updated_time")),
             normalize_iso(self._jsonld.get("dateModified")),
-            normalize_iso(self._post_xpath(".//time[contains(@class, 'updated')]/@datetime")),
+            lambda: normalize_iso(self._post_attr("time[contains(@class, 'updated')]", "datetime")),
         )
 
     def author(self) -> str | None:
         """The byline: the theme's ``.entry-meta-author .fn``, else JSON-LD or meta ``author``."""
-        ld_author = self._jsonld.get("author")
-        if isinstance(ld_author, list):
-            ld_author = ld_author[0] if ld_author else None
-        if isinstance(ld_author, dict):
-            ld_author = ld_author.get("name")
-        return (
-            _first(
-                self._post_text(
-                    ".//*[contains(@class, 'entry-meta-author')]//*[contains(@class, 'fn')]"
-                ),
-                self._post_text(".//*[contains(@class, 'author')]//a[contains(@rel, 'author')]"),
-                _clean(ld_author if isinstance(ld_author, str) else None),
-                _clean(self._meta("author")),
-            )
-            or None
+        return _first(
+            self._theme_author,
+            lambda: self._post_text("a[contains(concat(' ', @rel, ' '), ' author ')]"),
+            self._jsonld_author,
+            lambda: _clean(self._meta("author")),
         )
+
+    def _jsonld_author(self) -> str | None:
+        author = self._jsonld.get("author")
+        if isinstance(author, list):
+            author = author[0] if author else None
+        if isinstance(author, dict):
+            author = author.get("name")
+        return _clean(author) if isinstance(author, str) else None
+
+    def _theme_author(self) -> str | None:
+        byline = self._theme.get("author")
+        if byline is None:
+            return None
+        name = next((e for e in byline.iter() if "fn" in (e.get("class") or "").split()), byline)
+        return _clean(name.text_content())
 
     def categories(self) -> list[str]:
         """Category names in page order: the meta line's ``rel=category`` links, else meta."""
-        shown = self._post_texts(
-            ".//*[contains(@class, 'entry-meta-categories')]//a"
-            " | .//header//a[contains(concat(' ', @rel, ' '), ' category ')]"
+        shown = _first(
+            self._theme_link_texts("categories"),
+            lambda: self._post_texts("header//a[contains(concat(' ', @rel, ' '), ' category ')]"),
         )
         section = self._jsonld.get("articleSection")
         if isinstance(section, str):
             section = [section]
-        return _first(shown, section, self._meta_all("article:section")) or []
+        return _first(shown, section, self._metas.get("article:section")) or []
 
     def tags(self) -> list[str]:
         """Tag names in page order: ``.entry-tags`` ``rel=tag`` links, else meta/JSON-LD."""
-        shown = self._post_texts(
-            ".//*[contains(@class, 'entry-tags')]//a"
-            " | .//footer//a[contains(concat(' ', @rel, ' '), ' tag ')]"
+        shown = _first(
+            self._theme_link_texts("tags"),
+            lambda: self._post_texts("footer//a[contains(concat(' ', @rel, ' '), ' tag ')]"),
         )
         keywords = self._jsonld.get("keywords")
         if isinstance(keywords, str):
             keywords = [k.strip() for k in keywords.split(",") if k.strip()]
-        return _first(shown, self._meta_all("article:tag"), keywords) or []
+        return _first(shown, self._metas.get("article:tag"), keywords) or []
+
+    @cached_property
+    def _content(self) -> HtmlElement | None:
+        if self._post is None:
+            return None
+        found = _xpath(".//div[contains(@class, 'entry-content')]")(self._post)
+        return found[0] if found else None
+
+    def _is_thumbnail(self, el: Any) -> bool:
+        return el.tag == "figure" and "entry-thumbnail" in (el.get("class") or "")
 
     def featured_image(self) -> dict[str, str | None] | None:
         """The featured image the page shows (``figure.entry-thumbnail``), else ``og:image``."""
-        if self._post is not None:
-            figure = self._post.xpath(".//*[contains(@class, 'entry-thumbnail')]")
-            if figure:
-                src = image_src(figure[0].xpath(".//img")[0]) if figure[0].xpath(".//img") else None
+        if self._content is not None:
+            for figure in self._content:
+                if not self._is_thumbnail(figure):
+                    continue
+                img = next(figure.iter("img"), None)
+                src = image_src(img) if img is not None else None
                 if src:
-                    caption = _clean(" ".join(figure[0].xpath(".//figcaption//text()").getall()))
-                    return {"url": urljoin(self.url, src), "caption": caption}
+                    caption = next(figure.iter("figcaption"), None)
+                    text = _clean(caption.text_content()) if caption is not None else None
+                    return {"url": urljoin(self.url, src), "caption": text}
         og = self._meta("og:image")
         return {"url": urljoin(self.url, og), "caption": None} if og else None
 
     def content_html(self) -> str:
         """HTML of the article's content element, without the featured image (read separately)."""
-        if self._post is None:
+        if self._content is None:
             return ""
-        content = self._post.xpath(".//div[contains(@class, 'entry-content')]")
-        if not content:
-            return ""
-        parts = (
-            content[0]
-            .xpath("node()[not(self::figure[contains(@class, 'entry-thumbnail')])]")
-            .getall()
-        )
+        parts = [self._content.text or ""]
+        for child in self._content:
+            if self._is_thumbnail(child):
+                parts.append(child.tail or "")
+            else:
+                parts.append(lxml_html.tostring(child, encoding="unicode", with_tail=True))
         return "".join(parts)
 
     def comments_count(self) -> int | None:
         """Approved comments: the meta line's counter, else the comment list, else schema data."""
-        shown = self._post_text(".//*[contains(@class, 'entry-meta-comments')]")
+        shown = self._theme_text("comments")
         if shown and _INT.search(shown):
             return int(_INT.search(shown).group())
-        heading = _clean(" ".join(self.sel.xpath("//*[@id='mh-comments']//h4//text()").getall()))
-        if heading and _INT.match(heading):
-            return int(_INT.match(heading).group())
-        listed = self.sel.xpath(
-            "//ol[contains(@class, 'commentlist')]//li[contains(@class, 'comment')]"
+        heading = _xpath("//*[@id='mh-comments']//h4")(self.root)
+        text = _clean(heading[0].text_content()) if heading else None
+        if text and _INT.match(text):
+            return int(_INT.match(text).group())
+        listed = _xpath("//ol[contains(@class, 'commentlist')]//li[contains(@class, 'comment')]")(
+            self.root
         )
         if listed:
             return len(listed)
@@ -304,21 +393,17 @@ class ArticlePage:
 
     def page_links(self) -> list[str]:
         """URLs of the article's other pages (``<!--nextpage-->`` split), in page order."""
-        if self._post is None:
+        if self._content is None:
             return []
-        hrefs = self._post.xpath(
-            ".//div[contains(@class, 'entry-content')]"
-            "//*[contains(@class, 'pagination') or contains(@class, 'page-links')]"
+        hrefs = _xpath(
+            ".//*[contains(@class, 'pagination') or contains(@class, 'page-links')]"
             "//a[contains(@class, 'post-page-numbers') or .//span[@class='pagelink']]/@href"
-        ).getall()
-        seen: dict[str, None] = {}
-        for href in hrefs:
-            seen.setdefault(urljoin(self.url, href), None)
-        return list(seen)
+        )(self._content)
+        return list(dict.fromkeys(urljoin(self.url, href) for href in hrefs))
 
     def page_number(self) -> int:
         """Which page of a multi-page article this is (the pagination's current number)."""
-        current = self._post_text(
+        current = self._content_text(
             ".//*[contains(@class, 'pagination') or contains(@class, 'page-links')]"
             "//*[contains(@class, 'current')]"
         )
@@ -344,20 +429,33 @@ class ArticlePage:
         )
 
     # ---- helpers -------------------------------------------------------------------------------
-    def _post_xpath(self, query: str) -> str | None:
-        return self._post.xpath(query).get() if self._post is not None else None
+    # Queries about the post's header and footer (title, meta line, tags) run on the post's
+    # children other than its content: the text is the large part of a page, and never holds them.
+    _OUTSIDE_CONTENT = (
+        "./*[not(contains(concat(' ', normalize-space(@class), ' '), ' entry-content '))]"
+        "/descendant-or-self::"
+    )
 
-    def _post_text(self, query: str) -> str | None:
-        if self._post is None:
-            return None
-        nodes = self._post.xpath(query)
-        return _clean(" ".join(nodes[0].xpath(".//text()").getall())) if nodes else None
-
-    def _post_texts(self, query: str) -> list[str]:
+    def _outside(self, query: str) -> list[Any]:
         if self._post is None:
             return []
-        texts = (_clean(" ".join(n.xpath(".//text()").getall())) for n in self._post.xpath(query))
+        return _xpath(" | ".join(self._OUTSIDE_CONTENT + q for q in query.split(" | ")))(self._post)
+
+    def _post_attr(self, query: str, attr: str) -> str | None:
+        found = self._outside(query)
+        return found[0].get(attr) if found else None
+
+    def _post_text(self, query: str) -> str | None:
+        found = self._outside(query)
+        return _clean(found[0].text_content()) if found else None
+
+    def _post_texts(self, query: str) -> list[str]:
+        texts = (_clean(el.text_content()) for el in self._outside(query))
         return list(dict.fromkeys(t for t in texts if t))
+
+    def _content_text(self, query: str) -> str | None:
+        found = _xpath(query)(self._content) if self._content is not None else []
+        return _clean(found[0].text_content()) if found else None
 
 
 class ListingPage:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import jsonschema_rs
 from itemadapter import ItemAdapter
-from jsonschema import Draft202012Validator
-from lxml import html as lxml_html
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
@@ -52,13 +51,12 @@ class BoilerplatePipeline(_StatsPipeline):
         if not isinstance(item, RawArticle):
             return item
         harvest = boilerplate.Harvest(base_url=item.url, featured=list(item.images))
-        cleaned = []
+        item.content_trees = []
         for page_html in item.content_html:
             root = boilerplate.parse_fragment(page_html)
             for rule, n in boilerplate.strip(root, harvest).items():
                 self.count(f"boilerplate/{rule}", n)
-            cleaned.append(lxml_html.tostring(root, encoding="unicode"))
-        item.content_html = cleaned
+            item.content_trees.append(root)
         item.related = [*item.related, *harvest.related]
         item.images = harvest.images
         return item
@@ -72,9 +70,12 @@ class TextPipeline(_StatsPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawArticle):
             return item
+        trees = item.content_trees
+        if trees is None:  # not through BoilerplatePipeline: the raw content, as it is
+            trees = [boilerplate.parse_fragment(page_html) for page_html in item.content_html]
         paras: list[str] = []
-        for page_html in item.content_html:
-            paras.extend(text.paragraphs(boilerplate.parse_fragment(page_html)))
+        for root in trees:
+            paras.extend(text.paragraphs(root))
         body = text.PARAGRAPH_SEPARATOR.join(paras)
         return Article(
             url=item.url,
@@ -103,16 +104,15 @@ class ValidationPipeline(_StatsPipeline):
 
     def __init__(self, stats: StatsCollector | None = None) -> None:
         super().__init__(stats)
-        self.validator = Draft202012Validator(article_schema())
+        self.validator = jsonschema_rs.validator_for(article_schema())
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             raise self.drop("not_an_article", f"{type(item).__name__} reached validation")
-        data = ItemAdapter(item).asdict()
-        errors = sorted(self.validator.iter_errors(data), key=lambda e: list(e.path))
-        if errors:
-            first = errors[0]
-            where = "/".join(str(p) for p in first.path) or "(item)"
+        data = dict(ItemAdapter(item))  # shallow: nested values are plain JSON already
+        if not self.validator.is_valid(data):
+            first = next(iter(self.validator.iter_errors(data)))
+            where = "/".join(str(p) for p in first.instance_path) or "(item)"
             raise self.drop("invalid", f"{item.url}: {where}: {first.message}")
         self.count("items/valid")
         return item

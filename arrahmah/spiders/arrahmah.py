@@ -9,7 +9,6 @@ a multi-page article in order, and emit one `RawArticle` per post for the pipeli
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request, Spider
@@ -19,14 +18,9 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from arrahmah import wpapi
-from arrahmah.items import RawArticle
+from arrahmah.items import RawArticle, utc_now
 from arrahmah.page import ArticlePage, ListingPage
 from arrahmah.site import Site
-
-
-def utc_now() -> str:
-    """The current time in UTC, ISO 8601 to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class ArrahmahSpider(Spider):

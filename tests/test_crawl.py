@@ -1,0 +1,68 @@
+"""End to end: a real `scrapy crawl arrahmah` against the project's own test site."""
+
+from __future__ import annotations
+
+from conftest import expected_item, manifest, read_jsonl, run_crawl
+from fixture_site import FixtureSite, SiteServer
+
+ARTICLES = [e for e in manifest() if expected_item(e["name"]) is not None]
+
+
+def _expected(base_url: str, exact_times: bool) -> dict[int, dict]:
+    wanted = {}
+    for entry in ARTICLES:
+        item = expected_item(entry["name"])
+        item["url"] = item["url"].replace("https://arrahmahnews.com", base_url)
+        for link in item["related"] + item["images"]:
+            link["url"] = link["url"].replace("https://arrahmahnews.com", base_url)
+        if exact_times:
+            item["published_at"], item["modified_at"] = entry["published"], entry["modified"]
+        wanted[item["post_id"]] = item
+    return wanted
+
+
+def test_full_crawl_emits_every_article_once_and_valid(tmp_path, validator):
+    site = FixtureSite.from_fixtures(per_page=3)
+    with SiteServer(site) as server:
+        result = run_crawl(server.base_url, tmp_path / "out.jsonl")
+        requests = server.take_requests()
+    assert result.returncode == 0, result.stderr[-3000:]
+    items = read_jsonl(tmp_path / "out.jsonl")
+    for item in items:
+        validator.validate(item)
+    wanted = _expected(server.base_url, exact_times=True)
+    assert sorted(i["post_id"] for i in items) == sorted(wanted)
+    for item in items:
+        assert item.pop("crawled_at")
+        assert item == wanted[item["post_id"]], item["url"]
+    # the walk: every listing page once, the multi-page post's page 2, no WordPress Page
+    assert site.listing_paths() <= set(requests)
+    assert "/tentang-kami/" not in requests
+    assert len(requests) == len(set(requests))
+    assert "'arrahmah/articles/multipage': 1" in result.stderr
+
+
+def test_crawl_without_rest_api_gives_page_dates(tmp_path, validator):
+    site = FixtureSite.from_fixtures(per_page=5)
+    site.rest_api = False
+    with SiteServer(site) as server:
+        result = run_crawl(server.base_url, tmp_path / "out.jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    items = read_jsonl(tmp_path / "out.jsonl")
+    wanted = _expected(server.base_url, exact_times=False)
+    assert sorted(i["post_id"] for i in items) == sorted(wanted)
+    for item in items:
+        validator.validate(item)
+        assert item["published_at"] == wanted[item["post_id"]]["published_at"]
+        assert item["modified_at"] is None
+
+
+def test_default_output_is_a_jsonl_file_in_the_data_dir(tmp_path):
+    site = FixtureSite.from_fixtures(per_page=20)
+    with SiteServer(site) as server:
+        result = run_crawl(server.base_url, None, settings={"ARRAHMAH_DATA_DIR": tmp_path / "data"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    (out,) = (tmp_path / "data").glob("arrahmah-*.jsonl")
+    text = out.read_text("utf-8")
+    assert "ARRAHMAHNEWS.COM – " in text  # UTF-8, not ASCII-escaped
+    assert len(read_jsonl(out)) == len(ARTICLES)

@@ -1,0 +1,57 @@
+"""Every fixture page gives exactly its expected item (or no item for a non-article)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import expected_item, fixture_pages, manifest
+from itemadapter import ItemAdapter
+
+from arrahmah.extract import Extractor, NotAnArticle
+
+CASES = manifest()
+
+
+@pytest.mark.parametrize("entry", CASES, ids=[c["name"] for c in CASES])
+def test_page_gives_expected_item(entry, validator):
+    expected = expected_item(entry["name"])
+    pages = fixture_pages(entry)
+    if expected is None:
+        with pytest.raises(NotAnArticle):
+            Extractor().extract(pages)
+        return
+    item = ItemAdapter(Extractor().extract(pages)).asdict()
+    validator.validate(item)
+    assert item.pop("crawled_at")
+    assert item == expected
+
+
+def test_seed_article_is_clean():
+    entry = next(c for c in CASES if c["name"] == "seed-putin")
+    item = Extractor().extract(fixture_pages(entry))
+    paragraphs = item.body.split("\n\n")
+    assert len(paragraphs) == 11
+    assert paragraphs[0].startswith("Moskow, ARRAHMAHNEWS.COM – Armenia dan Azerbaijan menyetujui")
+    assert paragraphs[-1].endswith("setelah pembicaraan tertutup. (ARN)")
+    assert item.dateline == "Moskow"
+    assert [r["title"] for r in item.related] == [
+        "Ryabkov Serukan Gencatan Senjata Segera atas Dasar Kemanusiaan",
+        "PM Yaman: Saudi-UEA “neo-Nazi” Zaman ini",
+    ]
+    for leak in (
+        "Baca",
+        "About Arrahmahnews",
+        "26657 Articles",
+        "Media Aktual, Tajam dan Terpercaya",
+        "Be the first to comment",
+        "This site uses Akismet",
+    ):
+        assert leak not in item.body
+
+
+def test_real_site_nbsp_after_site_name_is_whitespace():
+    entry = next(c for c in CASES if c["name"] == "seed-putin")
+    ((url, page),) = fixture_pages(entry)
+    page = page.replace("ARRAHMAHNEWS.COM – Armenia", "ARRAHMAHNEWS.COM –&nbsp;Armenia")
+    item = Extractor().extract([(url, page)])
+    assert item.body.startswith("Moskow, ARRAHMAHNEWS.COM – Armenia dan")
+    assert item.dateline == "Moskow"

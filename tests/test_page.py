@@ -1,0 +1,146 @@
+"""The page parser: field fallbacks, listings, and the site's URL scheme."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import fixture_pages, manifest
+
+from arrahmah.page import ArticlePage, ListingPage, normalize_iso, parse_display_date
+from arrahmah.site import Site
+
+BY_NAME = {entry["name"]: entry for entry in manifest()}
+
+# Another theme with an SEO plugin: no theme classes, everything in meta tags and JSON-LD.
+SEO_PAGE = """<!DOCTYPE html><html><head>
+<link rel="canonical" href="https://arrahmahnews.com/2021/01/02/judul-berita/" />
+<link rel="shortlink" href="https://arrahmahnews.com/?p=4242" />
+<meta property="og:title" content="Judul Berita - Arrahmahnews" />
+<meta property="og:image" content="https://arrahmahnews.com/wp-content/uploads/x.jpg" />
+<meta property="article:published_time" content="2021-01-02T08:30:00+07:00" />
+<meta property="article:modified_time" content="2021-01-03T09:00:00+0700" />
+<meta property="article:section" content="Timur Tengah" />
+<meta property="article:tag" content="Iran" /><meta property="article:tag" content="Irak" />
+<script type="application/ld+json">%s</script>
+</head><body class="post-template-default single single-post">
+<article class="post type-post"><h1 class="title">Judul Berita</h1>
+<div class="entry-content"><p>Teheran, ARRAHMAHNEWS.COM – Isi.</p></div></article>
+</body></html>""".replace(
+    "%s",
+    json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebPage", "name": "x"},
+                {
+                    "@type": "NewsArticle",
+                    "headline": "Judul Berita",
+                    "author": {"@type": "Person", "name": "Ahmad Zaki"},
+                    "datePublished": "2021-01-02T08:30:00+07:00",
+                },
+            ],
+        }
+    ),
+)
+
+
+def test_structured_data_is_read_when_the_theme_markup_is_missing():
+    page = ArticlePage.from_html(SEO_PAGE, "https://arrahmahnews.com/2021/01/02/judul-berita/")
+    assert page.is_article()
+    assert page.canonical_url() == "https://arrahmahnews.com/2021/01/02/judul-berita/"
+    assert page.post_id() == 4242
+    assert page.title() == "Judul Berita"
+    assert page.published_at() == "2021-01-02T08:30:00+07:00"
+    assert page.modified_at() == "2021-01-03T09:00:00+07:00"
+    assert page.author() == "Ahmad Zaki"
+    assert page.categories() == ["Timur Tengah"]
+    assert page.tags() == ["Iran", "Irak"]
+    assert page.featured_image() == {
+        "url": "https://arrahmahnews.com/wp-content/uploads/x.jpg",
+        "caption": None,
+    }
+    assert "Teheran" in page.content_html()
+
+
+def test_theme_page_gives_date_only_and_no_modified_time():
+    ((url, html),) = fixture_pages(BY_NAME["seed-putin"])
+    page = ArticlePage.from_html(html, url)
+    assert page.published_at() == "2020-10-09"
+    assert page.modified_at() is None
+    assert page.post_id() == 120
+    assert page.comments_count() == 0
+
+
+def test_comment_content_is_not_article_content():
+    (url, html), _ = fixture_pages(BY_NAME["multipage-comments"])
+    page = ArticlePage.from_html(html, url)
+    assert page.comments_count() == 5
+    assert "Analisa yang tajam" not in page.content_html()
+    assert page.page_links() == [url + "2/"]
+    assert page.page_number() == 1
+
+
+@pytest.mark.parametrize("name", ["wp-page", "listing-home", "listing-category"])
+def test_non_articles_are_not_articles(name):
+    ((url, html),) = fixture_pages(BY_NAME[name])
+    assert not ArticlePage.from_html(html, url).is_article()
+
+
+def test_home_listing_cards_sticky_and_pagination():
+    ((url, html),) = fixture_pages(BY_NAME["listing-home"])
+    from parsel import Selector
+
+    listing = ListingPage(Selector(text=html), url)
+    links = listing.article_links()
+    assert len(links) == 11
+    assert listing.sticky_links() == [
+        "https://arrahmahnews.com/2020/11/13/jerman-tuding-amerika-serikat-dalangi-karikatur-nabi/"
+    ]
+    assert links[0] == listing.sticky_links()[0]
+    assert listing.next_page() == "https://arrahmahnews.com/page/2/"
+    assert "https://arrahmahnews.com/page/2/" in listing.pagination_links()
+    site = Site.from_base_url("https://arrahmahnews.com")
+    categories = {link for link in listing.links() if site.is_category_url(link)}
+    assert "https://arrahmahnews.com/category/timur-tengah/yaman/" in categories
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("October 9, 2020", "2020-10-09"),
+        ("9 Oktober 2020", "2020-10-09"),
+        ("Mei 3, 2021", "2021-05-03"),
+        ("February 30, 2021", None),
+        ("kemarin", None),
+        (None, None),
+    ],
+)
+def test_display_dates(text, iso):
+    assert parse_display_date(text) == iso
+
+
+def test_iso_normalisation():
+    assert normalize_iso("2021-01-03T09:00:00+0700") == "2021-01-03T09:00:00+07:00"
+    assert normalize_iso("2021-01-03") == "2021-01-03"
+    assert normalize_iso("3 Jan 2021") is None
+
+
+def test_site_urls_follow_the_base_url():
+    site = Site.from_base_url("http://127.0.0.1:8123/")
+    assert site.base_url == "http://127.0.0.1:8123"
+    assert site.host == "127.0.0.1"
+    assert site.is_article_url("http://127.0.0.1:8123/2020/10/09/judul/")
+    assert site.is_article_url("http://127.0.0.1:8123/2020/10/09/judul/2/")
+    assert site.article_first_page("http://127.0.0.1:8123/2020/10/09/judul/2/") == (
+        "http://127.0.0.1:8123/2020/10/09/judul/"
+    )
+    assert not site.is_article_url("https://arrahmahnews.com/2020/10/09/judul/")
+    assert not site.is_article_url("http://127.0.0.1:8123/2020/10/")
+    assert not site.is_article_url("http://127.0.0.1:8123/tentang-kami/")
+    assert site.is_listing_url("http://127.0.0.1:8123/page/3/")
+    assert site.is_category_url("http://127.0.0.1:8123/category/timur-tengah/yaman/")
+    assert not site.is_category_url("http://127.0.0.1:8123/category/opini/page/2/")
+    assert not site.is_listing_url("http://127.0.0.1:8123/tag/iran/")
+    with pytest.raises(ValueError):
+        Site.from_base_url("arrahmahnews.com")

@@ -1,0 +1,59 @@
+"""Validation drops invalid items with a counted reason; duplicates are dropped."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from conftest import fixture_pages, manifest
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
+
+from arrahmah.extract import Extractor
+from arrahmah.pipelines import DuplicatesPipeline, ValidationPipeline
+
+SEED = next(e for e in manifest() if e["name"] == "seed-putin")
+
+
+@pytest.fixture
+def article():
+    return Extractor().extract(fixture_pages(SEED))
+
+
+@pytest.fixture
+def stats():
+    return MemoryStatsCollector(get_crawler())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"post_id": None},
+        {"title": ""},
+        {"published_at": "9 Oktober 2020"},
+        {"url": "not a url"},
+        {"related": [{"url": "https://x.test/a/"}]},
+        {"content_hash": "abc"},
+        {"comments_count": -1},
+    ],
+)
+def test_invalid_items_are_dropped_and_counted(article, stats, change):
+    pipeline = ValidationPipeline(stats)
+    with pytest.raises(DropItem, match="invalid"):
+        pipeline.process_item(dataclasses.replace(article, **change))
+    assert stats.get_value("arrahmah/dropped/invalid") == 1
+
+
+def test_valid_item_passes(article, stats):
+    assert ValidationPipeline(stats).process_item(article) is article
+    assert stats.get_value("arrahmah/items/valid") == 1
+
+
+def test_second_item_of_a_post_is_dropped(article, stats):
+    pipeline = DuplicatesPipeline(stats)
+    pipeline.process_item(article)
+    moved = dataclasses.replace(article, url=article.url.replace("putin", "putin-baru"))
+    with pytest.raises(DropItem, match="duplicate"):
+        pipeline.process_item(moved)
+    assert stats.get_value("arrahmah/dropped/duplicate") == 1
