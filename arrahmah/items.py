@@ -64,6 +64,8 @@ class Article:
     word_count: int
     content_hash: str
     crawled_at: str
+    version: int = 1
+    former_urls: list[str] = field(default_factory=list)
 
 
 def utc_now() -> str:

@@ -3,7 +3,8 @@
 In order (see ``ITEM_PIPELINES``): `BoilerplatePipeline` strips the site's boilerplate from the
 content and keeps cross-links and images; `TextPipeline` turns the clean content into the
 `Article` the dataset holds; `ValidationPipeline` drops what fails the JSON Schema;
-`DuplicatesPipeline` lets each post through once. Every drop is logged with its reason and
+`DuplicatesPipeline` lets each post through once; `StatePipeline`, in a scheduled crawl, lets
+through only what is new or changed since the last run. Every drop is logged with its reason and
 counted in the stats under ``arrahmah/dropped/<reason>``.
 """
 
@@ -38,10 +39,10 @@ class _StatsPipeline:
         if self.stats is not None and n:
             self.stats.inc_value(f"arrahmah/{key}", n)
 
-    def drop(self, reason: str, detail: str) -> DropItem:
+    def drop(self, reason: str, detail: str, log_level: str | None = None) -> DropItem:
         """Count a drop under ``reason`` and return the exception that carries it."""
         self.count(f"dropped/{reason}")
-        return DropItem(f"{reason}: {detail}")
+        return DropItem(f"{reason}: {detail}", log_level=log_level)
 
 
 class BoilerplatePipeline(_StatsPipeline):
@@ -130,4 +131,52 @@ class DuplicatesPipeline(_StatsPipeline):
         if post_id in self.seen:
             raise self.drop("duplicate", f"post {post_id} ({ItemAdapter(item).get('url')})")
         self.seen.add(post_id)
+        return item
+
+
+class StatePipeline(_StatsPipeline):
+    """In a scheduled crawl: let through only new and changed articles, numbering versions.
+
+    An article the state knows with the same text, URL and modification time is not exported
+    again (counted as ``arrahmah/unchanged``). A changed one gets the next version number; one
+    that moved carries its former URLs. Without a run (a one-off fetch) items pass untouched.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler.stats)
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        ctx = getattr(self.crawler.spider, "run_context", None)
+        if ctx is None or not isinstance(item, Article):
+            return item
+        known = ctx.state.by_id(item.post_id)
+        if known is None:
+            item.version = 1
+            return item
+        if known.last_run == ctx.run.run_id:
+            raise self.drop("already_exported", f"post {item.post_id} in this run", "INFO")
+        if (
+            known.published_at
+            and len(item.published_at) == 10
+            and known.published_at.startswith(item.published_at)
+        ):
+            item.published_at = known.published_at  # the exact time a REST index once gave
+        path = ctx.path_of(item.url)
+        modified_same = None in (item.modified_at, known.modified_at) or (
+            item.modified_at == known.modified_at
+        )
+        if known.content_hash == item.content_hash and known.path == path and modified_same:
+            ctx.state.record_seen(item.post_id)
+            self.count("unchanged")
+            raise DropItem(f"unchanged: post {item.post_id}", log_level="DEBUG")
+        former = ctx.state.former_paths(item.post_id)
+        if known.path != path:
+            former.append(known.path)
+        item.former_urls = [ctx.site.url(p) for p in sorted(set(former))]
+        item.version = known.version + 1
         return item

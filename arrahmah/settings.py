@@ -15,10 +15,16 @@ NEWSPIDER_MODULE = "arrahmah.spiders"
 # The only place the site's address is written: spiders derive their URLs and allowed domain
 # from it. Point it at a mirror with -s ARRAHMAH_BASE_URL=http://127.0.0.1:8000
 ARRAHMAH_BASE_URL = "https://arrahmahnews.com"
-# Everything a crawl keeps (its output by default) lives under this directory.
+# Everything a crawl keeps lives under this directory: the state, the run files, the job dir.
 ARRAHMAH_DATA_DIR = "data"
-# Read exact publication/modification times from the WordPress REST API when it answers.
+# Read exact times, edits and moves from the WordPress REST API's post index when it answers.
 ARRAHMAH_USE_REST_API = True
+# Without the REST API, incremental runs fetch again the articles published in these last days.
+ARRAHMAH_REVISIT_DAYS = 7
+# The site's time zone: the RSS feed's UTC times are given in it, as the site shows them.
+ARRAHMAH_TIMEZONE = "Asia/Jakarta"
+# The sitemap index full runs read as their second discovery path.
+ARRAHMAH_SITEMAP_PATH = "/wp-sitemap.xml"
 
 # ---- politeness -----------------------------------------------------------------------------
 USER_AGENT = "arrahmah-crawler/0.1 (+https://github.com/arrahmah/arrahmah; news research)"
@@ -49,13 +55,13 @@ ITEM_PIPELINES = {
     "arrahmah.pipelines.TextPipeline": 200,
     "arrahmah.pipelines.ValidationPipeline": 300,
     "arrahmah.pipelines.DuplicatesPipeline": 400,
+    "arrahmah.pipelines.StatePipeline": 500,
 }
 
 # ---- output -----------------------------------------------------------------------------------
-# FEEDS stays empty here: unless the command line names an output (-o/-O), the spider writes
-# JSONL to ARRAHMAH_DATA_DIR/articles-<time>.jsonl (see ArrahmahSpider.update_settings).
+# Each run writes its new and changed articles to ARRAHMAH_DATA_DIR/runs/<run>.jsonl (see
+# arrahmah/runs.py); -o/-O FILE writes every article the run emits there as well.
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
-ARRAHMAH_FEED_FORMAT = "jsonlines"
 
 LOG_LEVEL = "INFO"

@@ -44,12 +44,18 @@ def validator() -> Draft202012Validator:
 
 
 def run_crawl(
-    base_url: str, out: Path, *args: str, spider: str = "arrahmah", settings: dict | None = None
+    base_url: str,
+    data_dir: Path,
+    *args: str,
+    out: Path | None = None,
+    spider: str = "arrahmah",
+    settings: dict | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a real ``scrapy crawl`` against ``base_url`` with polite delays off for loopback."""
     cmd = [
         sys.executable, "-m", "scrapy", "crawl", spider,
         "-s", f"ARRAHMAH_BASE_URL={base_url}",
+        "-s", f"ARRAHMAH_DATA_DIR={data_dir}",
         "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "DOWNLOAD_DELAY=0",
         "-s", "LOG_LEVEL=INFO",

@@ -24,7 +24,7 @@ def _expected(base_url: str, exact_times: bool) -> dict[int, dict]:
 def test_full_crawl_emits_every_article_once_and_valid(tmp_path, validator):
     site = FixtureSite.from_fixtures(per_page=3)
     with SiteServer(site) as server:
-        result = run_crawl(server.base_url, tmp_path / "out.jsonl")
+        result = run_crawl(server.base_url, tmp_path / "data", out=tmp_path / "out.jsonl")
         requests = server.take_requests()
     assert result.returncode == 0, result.stderr[-3000:]
     items = read_jsonl(tmp_path / "out.jsonl")
@@ -42,27 +42,31 @@ def test_full_crawl_emits_every_article_once_and_valid(tmp_path, validator):
     assert "'arrahmah/articles/multipage': 1" in result.stderr
 
 
-def test_crawl_without_rest_api_gives_page_dates(tmp_path, validator):
+def test_crawl_without_rest_api_takes_times_from_the_feed(tmp_path, validator):
     site = FixtureSite.from_fixtures(per_page=5)
     site.rest_api = False
+    in_feed = {p.post_id for p in site.live()[:10]}
     with SiteServer(site) as server:
-        result = run_crawl(server.base_url, tmp_path / "out.jsonl")
+        result = run_crawl(server.base_url, tmp_path / "data", out=tmp_path / "out.jsonl")
     assert result.returncode == 0, result.stderr[-3000:]
     items = read_jsonl(tmp_path / "out.jsonl")
+    exact = _expected(server.base_url, exact_times=True)
     wanted = _expected(server.base_url, exact_times=False)
     assert sorted(i["post_id"] for i in items) == sorted(wanted)
+    assert len(in_feed) == 10 < len(items)
     for item in items:
         validator.validate(item)
-        assert item["published_at"] == wanted[item["post_id"]]["published_at"]
-        assert item["modified_at"] is None
+        source = exact if item["post_id"] in in_feed else wanted
+        assert item["published_at"] == source[item["post_id"]]["published_at"]
+        assert item["modified_at"] is None  # only the REST API tells modification times
 
 
-def test_default_output_is_a_jsonl_file_in_the_data_dir(tmp_path):
+def test_default_output_is_the_run_file_in_the_data_dir(tmp_path):
     site = FixtureSite.from_fixtures(per_page=20)
     with SiteServer(site) as server:
-        result = run_crawl(server.base_url, None, settings={"ARRAHMAH_DATA_DIR": tmp_path / "data"})
+        result = run_crawl(server.base_url, tmp_path / "data")
     assert result.returncode == 0, result.stderr[-3000:]
-    (out,) = (tmp_path / "data").glob("arrahmah-*.jsonl")
+    (out,) = (tmp_path / "data" / "runs").glob("*.jsonl")
     text = out.read_text("utf-8")
     assert "ARRAHMAHNEWS.COM – " in text  # UTF-8, not ASCII-escaped
     assert len(read_jsonl(out)) == len(ARTICLES)

@@ -131,6 +131,8 @@ def main(snapshot: Path, gold_dir: Path) -> None:
             "language": "id",
             "word_count": len(g["body"].split()),
             "content_hash": hashlib.sha256(f"{g['title']}\n\n{g['body']}".encode()).hexdigest(),
+            "version": 1,
+            "former_urls": [],
         }
         (OUT / f"{name}.expected.json").write_text(
             json.dumps(expected, ensure_ascii=False, indent=1) + "\n", "utf-8"

@@ -1,147 +1,99 @@
-"""The ``arrahmah`` spider: walks the site's listings and emits every article once.
+"""The ``arrahmah`` spider: the scheduled crawl of the whole site.
 
-Order of work: read the REST API's post index (exact publication/modification times) when the
-site serves it; then walk the home listing and every category archive found in the site's own
-menus and links, each to its last page; fetch every article the listings link to, every page of
-a multi-page article in order, and emit one `RawArticle` per post for the pipelines to clean.
+Each crawl is a run (see `arrahmah.runs`). Its mode (``-a mode=full|incremental``, default: full
+while the state is empty, incremental after) decides what it fetches:
+
+* **full**: the home listing and every category archive found in the site's own menus, each to
+  its last page, and the XML sitemaps as a second discovery path; every article they link to.
+  The run report lists articles one path found and the other did not.
+* **incremental**: the home listing, newest first, up to the first page that holds an article
+  the state knows (the sticky post aside); only unknown articles are fetched. Edited and moved
+  posts come from the REST API's post index; when the site does not serve it, articles
+  published in the last ``ARRAHMAH_REVISIT_DAYS`` days are fetched again instead.
+
+In both modes the REST index (or, without it, the RSS feed) is read first, for exact
+publication times; posts the state knows that the index no longer lists are checked, and
+marked gone when they answer 404/410. Multi-page articles are fetched page by page and emitted
+once. Every article is a `RawArticle` for the pipelines to clean.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from arrahmah import wpapi
+from arrahmah import feeds, wpapi
 from arrahmah.items import RawArticle, utc_now
 from arrahmah.page import ArticlePage, ListingPage
+from arrahmah.runs import RunContext
 from arrahmah.site import Site
 
+GONE_STATUSES = (404, 410)
 
-class ArrahmahSpider(Spider):
-    """Full crawl of the site: listings → articles → one item per post."""
 
-    name = "arrahmah"
+class ArticleCrawler(Spider):
+    """What every spider of the site shares: reading articles, page by page, into one item."""
 
     site: Site
     post_meta: dict[int, wpapi.PostMeta]
+    feed_times: dict[str, str]
 
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        """Default output: JSONL under ARRAHMAH_DATA_DIR, unless -o/-O or FEEDS names one."""
-        super().update_settings(settings)
-        if not settings.getdict("FEEDS"):
-            data_dir = str(settings.get("ARRAHMAH_DATA_DIR") or "data").rstrip("/")
-            feed = {
-                "format": settings.get("ARRAHMAH_FEED_FORMAT", "jsonlines"),
-                "encoding": "utf-8",
-            }
-            settings.set("FEEDS", {f"{data_dir}/{cls.name}-%(time)s.jsonl": feed}, "spider")
+    def _setup(self, crawler: Crawler) -> None:
+        self.site = Site.from_base_url(crawler.settings.get("ARRAHMAH_BASE_URL"))
+        self.allowed_domains = [self.site.host]
+        self.post_meta = {}
+        self.feed_times = {}
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArrahmahSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.site = Site.from_base_url(crawler.settings.get("ARRAHMAH_BASE_URL"))
-        spider.allowed_domains = [spider.site.host]
-        spider.post_meta = {}
-        spider._rest_pages_pending = 0
-        return spider
-
-    # ---- start: the REST index first, then the listings -------------------------------------
-    async def start(self) -> AsyncIterator[Any]:
-        """Ask for the REST post index; the listings start once it is read (or unavailable)."""
-        if self.settings.getbool("ARRAHMAH_USE_REST_API", True):
-            self._rest_pages_pending = 1
-            yield self._rest_request(1)
-        else:
-            for request in self.listing_seeds():
-                yield request
-
-    def listing_seeds(self) -> Iterator[Request]:
-        """The home listing: categories are found from its menus and links."""
-        yield Request(self.site.url("/"), callback=self.parse_listing)
-
-    def _rest_request(self, page: int) -> Request:
+    def article_request(self, url: str, **meta: Any) -> Request:
+        """A request for page 1 of the article at ``url``."""
         return Request(
-            self.site.rest_posts_url(page),
-            callback=self.parse_rest_index,
-            errback=self.rest_index_failed,
-            cb_kwargs={"page": page},
-            priority=100,
+            self.site.article_first_page(url),
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta=meta,
         )
 
-    def parse_rest_index(self, response: Response, page: int) -> Iterator[Request]:
-        """Keep every post's exact times; ask for the other index pages; then start listings."""
-        try:
-            posts = wpapi.parse_posts(response.body)
-        except ValueError as exc:
-            self.logger.info("REST API index page %d unreadable (%s): page dates only", page, exc)
-            self.crawler.stats.inc_value("arrahmah/rest/unreadable")
-            posts = []
-        for post in posts:
-            self.post_meta[post.post_id] = post
-        self.crawler.stats.inc_value("arrahmah/rest/pages")
-        if page == 1 and posts:
-            total = wpapi.total_pages(response.headers.get("X-WP-TotalPages"))
-            self._rest_pages_pending += total - 1
-            for n in range(2, total + 1):
-                yield self._rest_request(n)
-        yield from self._rest_page_done()
-
-    def rest_index_failed(self, failure: Failure) -> Iterator[Request]:
-        """The REST API does not answer: go on with the dates the pages show."""
-        self.logger.info(
-            "REST API unavailable (%s): exact times unknown", failure.getErrorMessage()
-        )
-        self.crawler.stats.inc_value("arrahmah/rest/unavailable")
-        yield from self._rest_page_done()
-
-    def _rest_page_done(self) -> Iterator[Request]:
-        self._rest_pages_pending -= 1
-        if self._rest_pages_pending == 0:
-            self.crawler.stats.set_value("arrahmah/rest/posts", len(self.post_meta))
-            yield from self.listing_seeds()
-
-    # ---- listings ----------------------------------------------------------------------------
-    def parse_listing(self, response: Response) -> Iterator[Request]:
-        """Follow the listing's articles, its pagination, and every category archive it names."""
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("arrahmah/skipped/not_html")
-            return
-        listing = ListingPage(response.selector, response.url)
-        self.crawler.stats.inc_value("arrahmah/listings")
-        for url in listing.article_links():
-            if self.site.is_article_url(url):
-                yield Request(self.site.article_first_page(url), callback=self.parse_article)
-        for url in listing.pagination_links():
-            if self.site.is_listing_url(url):
-                yield Request(url, callback=self.parse_listing)
-        for url in listing.links():
-            if self.site.is_category_url(url):
-                yield Request(url.split("#", 1)[0], callback=self.parse_listing)
-
-    # ---- articles ----------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Read page 1 of an article; fetch its other pages in order; emit it once complete."""
         page = self._article_page(response)
         if page is None:
             return
         if page.page_number() > 1:
-            yield Request(self.site.article_first_page(response.url), callback=self.parse_article)
+            yield self.article_request(response.url)
             return
         raw = page.to_raw(crawled_at=utc_now())
+        self.found_article(raw, response)
         meta = self.post_meta.get(raw.post_id) if raw.post_id is not None else None
         if meta is not None:
-            raw.published_at = meta.published_at
-            raw.modified_at = meta.modified_at
+            raw.published_at, raw.modified_at = meta.published_at, meta.modified_at
+        elif raw.published_at and len(raw.published_at) == 10:
+            exact = self.feed_times.get(self.site.path_of(raw.url) or "")
+            if exact and exact.startswith(raw.published_at):
+                raw.published_at = exact
         first = self.site.article_first_page(response.url)
         rest = [u for u in page.page_links() if u.rstrip("/") != first.rstrip("/")]
         yield from self._next_page(raw, rest)
+
+    def found_article(self, raw: RawArticle, response: Response) -> None:
+        """Hook: an article's first page was read."""
+
+    def article_failed(self, failure: Failure) -> None:
+        """An article could not be fetched (retries exhausted, 404…): logged and counted."""
+        self.crawler.stats.inc_value("arrahmah/article_errors")
+        self.logger.warning(
+            "article %s failed: %s",
+            failure.request.url,  # type: ignore[attr-defined]
+            failure.getErrorMessage(),
+        )
 
     def parse_article_page(
         self, response: Response, raw: RawArticle, remaining: list[str]
@@ -191,3 +143,301 @@ class ArrahmahSpider(Spider):
             self.logger.debug("not an article: %s", response.url)
             return None
         return page
+
+
+class ArrahmahSpider(ArticleCrawler):
+    """The scheduled crawl: a full walk, or only what is new or changed since the last run."""
+
+    name = "arrahmah"
+
+    def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.requested_mode = mode
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        extensions = settings.getdict("EXTENSIONS")
+        extensions.setdefault("arrahmah.runs.RunRecorder", 500)
+        settings.set("EXTENSIONS", extensions, "spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArrahmahSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._setup(crawler)
+        spider.run_context = RunContext.open(crawler.settings, spider.requested_mode)
+        spider.mode = spider.run_context.run.mode
+        if not crawler.settings.get("JOBDIR"):
+            crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
+        spider._index_pending = 0
+        spider._index_complete = False
+        spider._rest_ids: set[int] = set()
+        spider._seen_paths: set[str] = set()
+        spider._found_by: dict[str, set[str]] = {"listings": set(), "sitemaps": set()}
+        spider._gone_checked = False
+        crawler.signals.connect(spider.spider_idle, signals.spider_idle)
+        spider.logger.info(
+            "run %s: %s mode%s",
+            spider.run_context.run.run_id,
+            spider.mode,
+            " (resumed)" if spider.run_context.run.resumed else "",
+        )
+        return spider
+
+    # ---- start: the post index first ---------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        """Read the REST post index (or the RSS feed without it); the walk starts after it."""
+        self._index_pending = 1
+        if self.settings.getbool("ARRAHMAH_USE_REST_API", True):
+            yield self._rest_request(1)
+        else:
+            yield self._feed_request()
+
+    def _rest_request(self, page: int) -> Request:
+        return Request(
+            self.site.rest_posts_url(page),
+            callback=self.parse_rest_index,
+            errback=self.rest_index_failed,
+            cb_kwargs={"page": page},
+            priority=100,
+            dont_filter=True,  # read again when a paused run resumes: times live in memory
+        )
+
+    def _feed_request(self) -> Request:
+        return Request(
+            self.site.url("/feed/"),
+            callback=self.parse_feed,
+            errback=self.index_failed,
+            priority=100,
+            dont_filter=True,
+        )
+
+    def parse_rest_index(self, response: Response, page: int) -> Iterator[Request]:
+        """Keep every post's exact times and link; ask for the other index pages."""
+        try:
+            posts = wpapi.parse_posts(response.body)
+        except ValueError as exc:
+            self.logger.info("REST index page %d unreadable (%s)", page, exc)
+            self.crawler.stats.inc_value("arrahmah/rest/unreadable")
+            if page == 1:
+                yield self._feed_request()  # the feed stands in for the index
+                return
+            posts = []
+        for post in posts:
+            self.post_meta[post.post_id] = post
+        self.crawler.stats.inc_value("arrahmah/rest/pages")
+        if page == 1:
+            total = wpapi.total_pages(response.headers.get("X-WP-TotalPages"))
+            self._index_pending += total - 1
+            for n in range(2, total + 1):
+                yield self._rest_request(n)
+            self._index_complete = bool(posts)
+        yield from self._index_page_done()
+
+    def rest_index_failed(self, failure: Failure) -> Iterator[Request]:
+        """No REST API (blocked, disabled, failing): the RSS feed gives the newest times."""
+        page = failure.request.cb_kwargs.get("page", 1)  # type: ignore[attr-defined]
+        self.logger.info("REST index page %s unavailable (%s)", page, failure.getErrorMessage())
+        self.crawler.stats.inc_value("arrahmah/rest/unavailable")
+        if page == 1:
+            yield self._feed_request()
+            return
+        self._index_complete = False
+        yield from self._index_page_done()
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        """Exact publication times of the newest posts, from the feed's ``pubDate``."""
+        try:
+            entries = feeds.parse_rss(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
+        except ValueError as exc:
+            self.logger.info("RSS feed unreadable (%s)", exc)
+            entries = []
+        for entry in entries:
+            path = self.site.path_of(entry.link)
+            if path:
+                self.feed_times[path] = entry.published_at
+        self.crawler.stats.set_value("arrahmah/feed/entries", len(entries))
+        yield from self._index_page_done()
+
+    def index_failed(self, failure: Failure) -> Iterator[Request]:
+        """Neither REST index nor feed: page dates only."""
+        self.logger.info("RSS feed unavailable (%s)", failure.getErrorMessage())
+        yield from self._index_page_done()
+
+    def _index_page_done(self) -> Iterator[Request]:
+        self._index_pending -= 1
+        if self._index_pending == 0:
+            self.crawler.stats.set_value("arrahmah/rest/posts", len(self.post_meta))
+            yield from self.walk()
+
+    # ---- the walk ---------------------------------------------------------------------------
+    def walk(self) -> Iterator[Request]:
+        """What the run fetches once the index is read."""
+        yield Request(self.site.url("/"), callback=self.parse_listing, cb_kwargs={"home": True})
+        if self.mode == "full":
+            yield Request(
+                self.site.url(self.settings.get("ARRAHMAH_SITEMAP_PATH", "/wp-sitemap.xml")),
+                callback=self.parse_sitemap,
+                errback=self.sitemap_failed,
+            )
+        yield from self.index_changes()
+
+    def index_changes(self) -> Iterator[Request]:
+        """Incremental mode: posts the index shows as new, edited or moved; or the revisits."""
+        if self.mode != "incremental":
+            return
+        state = self.run_context.state
+        if self.post_meta:
+            for post in self.post_meta.values():
+                known = state.by_id(post.post_id)
+                path = self.site.path_of(post.link) or ""
+                if known is None:
+                    reason = "new"
+                elif known.path != path:
+                    reason = "moved"
+                elif (
+                    post.modified_at and known.modified_at and post.modified_at > known.modified_at
+                ):
+                    reason = "edited"
+                else:
+                    continue
+                if known is not None and known.last_run == self.run_context.run.run_id:
+                    continue
+                self.crawler.stats.inc_value(f"arrahmah/index/{reason}")
+                yield self.article_request(self.site.url(path), reason=reason)
+        else:
+            days = self.settings.getint("ARRAHMAH_REVISIT_DAYS", 7)
+            since = (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
+            for known in state.published_since(since):
+                if known.last_run != self.run_context.run.run_id:
+                    self.crawler.stats.inc_value("arrahmah/revisits")
+                    yield self.article_request(self.site.url(known.path), reason="revisit")
+
+    def parse_listing(self, response: Response, home: bool = False) -> Iterator[Request]:
+        """Follow a listing's articles and pagination (full), or page until a known one."""
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("arrahmah/skipped/not_html")
+            return
+        listing = ListingPage(response.selector, response.url)
+        self.crawler.stats.inc_value("arrahmah/listings")
+        sticky = set(listing.sticky_links())
+        links = [u for u in listing.article_links() if self.site.is_article_url(u)]
+        paths = {u: self.site.path_of(self.site.article_first_page(u)) or "" for u in links}
+        state = self.run_context.state
+        known = state.known_paths(paths.values())
+        this_run = self.run_context.run.run_id
+        for url in links:
+            self._found_by["listings"].add(paths[url])
+            if self.mode == "incremental" and paths[url] in known:
+                continue
+            if paths[url] in known:
+                seen = state.by_path(paths[url])
+                if seen is not None and seen.last_run == this_run:
+                    continue  # exported before this run was interrupted
+            yield self.article_request(url)
+        if self.mode == "incremental":
+            if not any(paths[u] in known for u in links if u not in sticky):
+                next_page = listing.next_page()
+                if next_page and self.site.is_listing_url(next_page):
+                    yield Request(next_page, callback=self.parse_listing)
+            return
+        for url in listing.pagination_links():
+            if self.site.is_listing_url(url):
+                yield Request(url, callback=self.parse_listing)
+        for url in listing.links():
+            if self.site.is_category_url(url):
+                yield Request(url.split("#", 1)[0], callback=self.parse_listing)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """Full mode's second discovery path: every post URL of the XML sitemaps."""
+        try:
+            children, urls = feeds.parse_sitemap(response.body)
+        except ValueError as exc:
+            self.logger.warning("sitemap %s unreadable: %s", response.url, exc)
+            return
+        for child in children:
+            if self.site.path_of(child) is not None and "-page-" not in child.rsplit("/", 1)[-1]:
+                yield Request(child, callback=self.parse_sitemap, errback=self.sitemap_failed)
+        state = self.run_context.state
+        this_run = self.run_context.run.run_id
+        for url in urls:
+            if not self.site.is_article_url(url):
+                continue
+            path = self.site.path_of(self.site.article_first_page(url)) or ""
+            self._found_by["sitemaps"].add(path)
+            seen = state.by_path(path)
+            if seen is None or seen.last_run != this_run:
+                yield self.article_request(url)
+
+    def sitemap_failed(self, failure: Failure) -> None:
+        """No sitemaps: the listings are the only discovery path."""
+        self.crawler.stats.inc_value("arrahmah/sitemap/unavailable")
+        self.logger.info("sitemap %s unavailable", failure.request.url)  # type: ignore[attr-defined]
+
+    def found_article(self, raw: RawArticle, response: Response) -> None:
+        path = self.site.path_of(raw.url)
+        if path:
+            self._seen_paths.add(path)
+        if raw.post_id is not None:
+            self._rest_ids.add(raw.post_id)
+
+    # ---- gone posts ---------------------------------------------------------------------------
+    def spider_idle(self, spider: Spider) -> None:
+        """At the end of the walk, check the posts the site no longer lists: gone or not."""
+        if self._gone_checked or spider is not self:
+            return
+        self._gone_checked = True
+        candidates = list(self.gone_candidates())
+        for known in candidates:
+            self.crawler.engine.crawl(
+                Request(
+                    self.site.url(known.path),
+                    callback=self.parse_gone_check,
+                    errback=self.gone_check_failed,
+                    cb_kwargs={"post_id": known.post_id},
+                    meta={"handle_httpstatus_list": list(GONE_STATUSES)},
+                    dont_filter=True,
+                )
+            )
+        if candidates:
+            raise DontCloseSpider
+
+    def gone_candidates(self) -> Iterator[Any]:
+        """Known live posts that a complete index (REST, or a full walk) did not show."""
+        if self.post_meta and self._index_complete:
+            listed = set(self.post_meta)
+        elif self.mode == "full":
+            listed = self._rest_ids
+        else:
+            return
+        this_run = self.run_context.run.run_id
+        for known in self.run_context.state.live():
+            if known.post_id not in listed and known.last_run != this_run:
+                yield known
+
+    def parse_gone_check(self, response: Response, post_id: int) -> Iterator[Any]:
+        """A gone candidate answered: 404/410 marks it gone; an article page is read again."""
+        if response.status in GONE_STATUSES:
+            detail = f"{response.status} {self.site.path_of(response.url)}"
+            if self.run_context.state.mark_gone(self.run_context.run.run_id, post_id, detail):
+                self.logger.info("post %d is gone (%s)", post_id, detail)
+            return
+        yield from self.parse_article(response)
+
+    def gone_check_failed(self, failure: Failure) -> None:
+        """The check itself failed (timeouts, 5xx): the post stays live until a later run."""
+        if failure.check(HttpError):
+            self.logger.info("gone check %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+
+    # ---- report -------------------------------------------------------------------------------
+    def discovery_report(self) -> dict[str, Any]:
+        """Full mode: articles found by one discovery path and not the other."""
+        if self.mode != "full":
+            return {}
+        listings, sitemaps = self._found_by["listings"], self._found_by["sitemaps"]
+        return {
+            "listings": len(listings),
+            "sitemaps": len(sitemaps),
+            "only_in_listings": sorted(listings - sitemaps),
+            "only_in_sitemaps": sorted(sitemaps - listings) if sitemaps else [],
+        }

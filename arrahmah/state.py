@@ -1,0 +1,271 @@
+"""What scheduled crawls remember between runs: one SQLite file in the data directory.
+
+Per article: its post id, current path and former paths, first/last seen, the REST API's
+modification time, the content hash and version last exported, and its status (live, gone,
+moved). Per run: its id, mode, times and status, so an unfinished run can be resumed.
+Paths are stored relative to the site's base URL, so the state survives a change of mirror.
+
+Every write is one transaction; a killed run leaves the file consistent (SQLite's journal).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    post_id        INTEGER PRIMARY KEY,
+    path           TEXT NOT NULL,
+    status         TEXT NOT NULL DEFAULT 'live',   -- live | gone | moved (live at a new path)
+    published_at   TEXT,
+    modified_at    TEXT,                           -- as last exported
+    content_hash   TEXT,                           -- as last exported
+    version        INTEGER NOT NULL DEFAULT 0,     -- last exported version (0: never)
+    first_seen     TEXT NOT NULL,
+    last_seen      TEXT NOT NULL,
+    last_run       TEXT                            -- the run that exported the last version
+);
+CREATE TABLE IF NOT EXISTS paths (
+    path           TEXT PRIMARY KEY,
+    post_id        INTEGER NOT NULL REFERENCES articles(post_id)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id         TEXT PRIMARY KEY,
+    mode           TEXT NOT NULL,
+    started_at     TEXT NOT NULL,
+    finished_at    TEXT,
+    status         TEXT NOT NULL,                  -- running | finished | failed
+    report         TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    run_id         TEXT NOT NULL,
+    post_id        INTEGER NOT NULL,
+    kind           TEXT NOT NULL,                  -- new | changed | moved | gone
+    detail         TEXT,
+    PRIMARY KEY (run_id, post_id, kind)
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the state knows of one article."""
+
+    post_id: int
+    path: str
+    status: str
+    published_at: str | None
+    modified_at: str | None
+    content_hash: str | None
+    version: int
+    last_run: str | None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One crawl run: a new one, or an unfinished one being resumed."""
+
+    run_id: str
+    mode: str
+    started_at: str
+    resumed: bool
+
+
+class CrawlState:
+    """The state database of one data directory."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # `with self.db:` is one transaction: committed whole, or rolled back on an error
+        self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database file."""
+        self.db.close()
+
+    # ---- runs -------------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        """True before the first article was ever recorded."""
+        return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
+    def unfinished_run(self) -> Run | None:
+        """The last run if it never finished (killed or interrupted), else None."""
+        row = self.db.execute(
+            "SELECT run_id, mode, started_at FROM runs WHERE status = 'running'"
+            " ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+        return Run(row[0], row[1], row[2], resumed=True) if row else None
+
+    def begin_run(self, mode: str) -> Run:
+        """Start a new run in ``mode`` (its id is its UTC start time)."""
+        started = datetime.now(UTC)
+        run_id = started.strftime("%Y%m%dT%H%M%S%fZ")
+        with self.db:
+            self.db.execute(
+                "INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')",
+                (run_id, mode, started.isoformat(timespec="seconds")),
+            )
+        return Run(run_id, mode, started.isoformat(timespec="seconds"), resumed=False)
+
+    def finish_run(self, run_id: str, status: str, report: dict[str, Any]) -> None:
+        """Close a run with ``status`` (finished/failed) and its report."""
+        with self.db:
+            self.db.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, report = ? WHERE run_id = ?",
+                (status, _now(), json.dumps(report, ensure_ascii=False), run_id),
+            )
+
+    def last_finished_run(self) -> tuple[str, str] | None:
+        """``(run_id, started_at)`` of the last run that finished cleanly."""
+        row = self.db.execute(
+            "SELECT run_id, started_at FROM runs WHERE status = 'finished'"
+            " ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    # ---- articles --------------------------------------------------------------------------
+    def _known(self, row: tuple | None) -> Known | None:
+        return Known(*row) if row else None
+
+    _COLUMNS = "post_id, path, status, published_at, modified_at, content_hash, version, last_run"
+
+    def by_id(self, post_id: int) -> Known | None:
+        """The article with ``post_id``, if known."""
+        row = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM articles WHERE post_id = ?", (post_id,)
+        ).fetchone()
+        return self._known(row)
+
+    def by_path(self, path: str) -> Known | None:
+        """The article at ``path`` now or formerly, if known."""
+        row = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM articles WHERE post_id ="
+            " (SELECT post_id FROM paths WHERE path = ?)",
+            (path,),
+        ).fetchone()
+        return self._known(row)
+
+    def live(self) -> Iterator[Known]:
+        """Every article not marked gone."""
+        rows = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM articles WHERE status != 'gone' ORDER BY post_id"
+        )
+        for row in rows.fetchall():
+            yield Known(*row)
+
+    def published_since(self, since: str) -> list[Known]:
+        """Live articles published on or after ``since`` (ISO date or time)."""
+        rows = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM articles WHERE status != 'gone'"
+            " AND substr(published_at, 1, 10) >= substr(?, 1, 10) ORDER BY post_id",
+            (since,),
+        ).fetchall()
+        return [Known(*row) for row in rows]
+
+    def record_export(
+        self,
+        run_id: str,
+        post_id: int,
+        path: str,
+        published_at: str | None,
+        modified_at: str | None,
+        content_hash: str,
+        version: int,
+    ) -> str:
+        """Record that ``run_id`` exported ``version`` of a post: returns new, changed or moved."""
+        now = _now()
+        with self.db:
+            old = self.by_id(post_id)
+            kind = "new" if old is None else ("moved" if old.path != path else "changed")
+            if old is None:
+                self.db.execute(
+                    "INSERT INTO articles (post_id, path, status, published_at, modified_at,"
+                    " content_hash, version, first_seen, last_seen, last_run)"
+                    " VALUES (?, ?, 'live', ?, ?, ?, ?, ?, ?, ?)",
+                    (post_id, path, published_at, modified_at, content_hash, version, now, now,
+                     run_id),
+                )  # fmt: skip
+            else:
+                self.db.execute(
+                    "UPDATE articles SET path = ?, status = ?, published_at = ?, modified_at = ?,"
+                    " content_hash = ?, version = ?, last_seen = ?, last_run = ? WHERE post_id = ?",
+                    (path, "moved" if kind == "moved" else "live", published_at, modified_at,
+                     content_hash, version, now, run_id, post_id),
+                )  # fmt: skip
+            self.db.execute(
+                "INSERT OR REPLACE INTO paths (path, post_id) VALUES (?, ?)", (path, post_id)
+            )
+            detail = json.dumps({"from": old.path, "to": path}) if kind == "moved" else None
+            self.db.execute(
+                "INSERT OR REPLACE INTO events (run_id, post_id, kind, detail) VALUES (?, ?, ?, ?)",
+                (run_id, post_id, kind, detail),
+            )
+        return kind
+
+    def record_seen(self, post_id: int) -> None:
+        """The article was seen unchanged."""
+        with self.db:
+            self.db.execute(
+                "UPDATE articles SET last_seen = ? WHERE post_id = ?", (_now(), post_id)
+            )
+
+    def mark_gone(self, run_id: str, post_id: int, detail: str) -> bool:
+        """Mark a post gone (its URL answers 404/410); False if it already was."""
+        with self.db:
+            cur = self.db.execute(
+                "UPDATE articles SET status = 'gone', last_seen = ? WHERE post_id = ?"
+                " AND status != 'gone'",
+                (_now(), post_id),
+            )
+            if cur.rowcount:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO events (run_id, post_id, kind, detail)"
+                    " VALUES (?, ?, 'gone', ?)",
+                    (run_id, post_id, detail),
+                )
+        return bool(cur.rowcount)
+
+    def events(self, run_id: str) -> list[dict[str, Any]]:
+        """What a run found: new, changed, moved and gone posts."""
+        rows = self.db.execute(
+            "SELECT post_id, kind, detail FROM events WHERE run_id = ? ORDER BY kind, post_id",
+            (run_id,),
+        ).fetchall()
+        return [{"post_id": p, "kind": k, "detail": d} for p, k, d in rows]
+
+    def exported_in(self, run_id: str) -> set[int]:
+        """Posts whose current version was exported by ``run_id``."""
+        rows = self.db.execute("SELECT post_id FROM articles WHERE last_run = ?", (run_id,))
+        return {row[0] for row in rows.fetchall()}
+
+    def former_paths(self, post_id: int) -> list[str]:
+        """Paths the post was known at before its current one."""
+        rows = self.db.execute(
+            "SELECT p.path FROM paths p JOIN articles a USING (post_id)"
+            " WHERE p.post_id = ? AND p.path != a.path ORDER BY p.path",
+            (post_id,),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def known_paths(self, paths: Iterable[str]) -> set[str]:
+        """Which of ``paths`` belong to a known article (current or former path)."""
+        paths = list(paths)
+        if not paths:
+            return set()
+        marks = ",".join("?" * len(paths))
+        rows = self.db.execute(f"SELECT path FROM paths WHERE path IN ({marks})", paths)
+        return {row[0] for row in rows.fetchall()}
