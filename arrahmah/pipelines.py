@@ -170,13 +170,17 @@ class StatePipeline(_StatsPipeline):
         modified_same = None in (item.modified_at, known.modified_at) or (
             item.modified_at == known.modified_at
         )
-        if known.content_hash == item.content_hash and known.path == path and modified_same:
-            ctx.state.record_seen(item.post_id)
-            self.count("unchanged")
-            raise DropItem(f"unchanged: post {item.post_id}", log_level="DEBUG")
         former = ctx.state.former_paths(item.post_id)
         if known.path != path:
             former.append(known.path)
         item.former_urls = [ctx.site.url(p) for p in sorted(set(former))]
+        if known.content_hash == item.content_hash and known.path == path and modified_same:
+            ctx.state.record_seen(item.post_id)
+            self.count("unchanged")
+            if getattr(self.crawler.spider, "emit_unchanged", False):
+                item.version = known.version  # shown to the one who asked, not exported
+                ctx.unchanged.add(item.post_id)
+                return item
+            raise DropItem(f"unchanged: post {item.post_id}", log_level="DEBUG")
         item.version = known.version + 1
         return item

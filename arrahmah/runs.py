@@ -55,6 +55,7 @@ class RunContext:
     site: Site
     state: CrawlState
     run: Run
+    unchanged: set[int] = field(default_factory=set)  # seen, not exported again (one-off fetch)
     _lock: BinaryIO | None = field(default=None, repr=False)
 
     @classmethod
@@ -85,7 +86,7 @@ class RunContext:
                 mode = "full" if state.is_empty() else "incremental"
             run = state.begin_run(mode)
         site = Site.from_base_url(settings.get("ARRAHMAH_BASE_URL"))
-        return cls(data_dir, site, state, run, lock)
+        return cls(data_dir, site, state, run, _lock=lock)
 
     @property
     def runs_dir(self) -> Path:
@@ -217,6 +218,8 @@ class RunRecorder:
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         if self.ctx is None or self.file is None:
+            return
+        if ItemAdapter(item).get("post_id") in self.ctx.unchanged:
             return
         self.file.write(item)  # the file first: a kill between the two is mended on resume
         self._record(item)

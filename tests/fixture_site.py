@@ -15,6 +15,7 @@ import html
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -45,6 +46,12 @@ class Post:
 
 def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _display_date(iso: str) -> str:
+    """A date as the theme shows it: "October 9, 2020"."""
+    dt = datetime.fromisoformat(iso)
+    return f"{dt:%B} {dt.day}, {dt.year}"
 
 
 def _gmt(local: str) -> str:
@@ -130,6 +137,7 @@ class FixtureSite:
     def publish(self, template_id: int, post_id: int, slug: str, published: str) -> Post:
         """A new post made from an existing one's page under a new id, slug, date and title."""
         src = self.post(template_id)
+        shown, new_shown = _display_date(src.published), _display_date(published)
         day = published[:10].replace("-", "/")
         path = f"/{day}/{slug}/"
         title = f"{src.title} ({post_id})"
@@ -139,6 +147,7 @@ class FixtureSite:
             .replace(f"postid-{src.post_id}", f"postid-{post_id}")
             .replace(f"?p={src.post_id}", f"?p={post_id}")
             .replace(f">{src.title}<", f">{title}<")
+            .replace(f">{shown}<", f">{new_shown}<")
             for page in src.pages
         ]
         post = Post(post_id, path, title, pages, published, published, list(src.categories))
@@ -305,8 +314,9 @@ class FixtureSite:
 class SiteServer:
     """Serve a `FixtureSite` on 127.0.0.1 in a background thread; logs every request target."""
 
-    def __init__(self, site: FixtureSite) -> None:
+    def __init__(self, site: FixtureSite, delay: float = 0.0) -> None:
         self.site = site
+        self.delay = delay  # seconds before each answer, to give a test time to act mid-crawl
         self.requests: list[str] = []
         self._lock = threading.Lock()
         server = self
@@ -315,6 +325,8 @@ class SiteServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                if server.delay:
+                    time.sleep(server.delay)
                 with server._lock:
                     server.requests.append(self.path)
                 status, headers, body = server.site.route(self.path, server.base_url)

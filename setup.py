@@ -1,0 +1,5 @@
+"""Shim for tools that still build with ``setup.py`` (scrapyd-deploy's egg); see pyproject.toml."""
+
+from setuptools import setup
+
+setup()
