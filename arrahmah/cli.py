@@ -3,6 +3,9 @@
     arrahmah fetch URL [-o FILE] [--record]     one article, clean, as pretty JSON (or JSONL)
     arrahmah fetch --html FILE --url URL        the same extraction on a saved page
     arrahmah crawl [--full | --incremental]     the scheduled crawl (``scrapy crawl arrahmah``)
+    arrahmah dataset build [--runs DIR] [--out DIR] [--strict]   run files -> the dataset
+    arrahmah dataset stats [--out DIR]          the dataset card's numbers
+    arrahmah dataset export --format csv|parquet|jsonl [--since DATE] [--category NAME] [-o FILE]
 
 Settings are the project's (``arrahmah.settings``); ``-s NAME=VALUE`` overrides one, as with
 ``scrapy``. Exit status: 0 on success, 1 when the URL gives no article (with a one-line reason
@@ -16,6 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +117,71 @@ def crawl(args: argparse.Namespace) -> int:
     return 0 if reason == "finished" else 1
 
 
+def dataset_build(args: argparse.Namespace) -> int:
+    """``arrahmah dataset build``: merge the run files into the dataset."""
+    import logging
+
+    from arrahmah import dataset
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    runs = Path(args.runs)
+    if not runs.is_dir():
+        print(f"arrahmah dataset build: no run directory {runs}", file=sys.stderr)
+        return 2
+    result = dataset.build(runs, Path(args.out))
+    numbers = result.stats.summary()
+    print(
+        f"dataset: {numbers['articles']} articles ({numbers['gone']} gone,"
+        f" {numbers['edited']} edited), {result.versions} versions -> {result.out_dir}"
+    )
+    for reason, n in sorted(result.problems.counts.items()):
+        print(f"skipped: {n} x {reason}")
+    return 1 if args.strict and result.problems.total else 0
+
+
+def _dataset_rows(out: str) -> Any:
+    from arrahmah import dataset
+
+    path = Path(out) / "articles.jsonl"
+    if not path.exists():
+        raise SystemExit(f"arrahmah dataset: no {path}; run `arrahmah dataset build` first")
+    return dataset.read_dataset(path)
+
+
+def dataset_stats(args: argparse.Namespace) -> int:
+    """``arrahmah dataset stats``: the card's numbers."""
+    from arrahmah import dataset
+
+    stats = dataset.stats_of(_dataset_rows(args.out))
+    for key, value in stats.summary().items():
+        print(f"{key.replace('_', ' '):36s} {value}")
+    print("per month:", ", ".join(f"{m} {n}" for m, n in sorted(stats.months.items())))
+    print("per category:", ", ".join(f"{c} {n}" for c, n in stats.categories.most_common()))
+    return 0
+
+
+def dataset_export(args: argparse.Namespace) -> int:
+    """``arrahmah dataset export``: a filtered extract."""
+    from arrahmah import dataset
+
+    if args.since:
+        try:
+            date.fromisoformat(args.since)
+        except ValueError:
+            print(
+                f"arrahmah dataset export: --since takes YYYY-MM-DD, not {args.since}",
+                file=sys.stderr,
+            )
+            return 2
+    output = Path(args.output or f"{args.out}/export.{args.format}")
+    rows = dataset.select(_dataset_rows(args.out), args.since, args.category)
+    tmp = output.with_name(output.name + ".part")
+    count = dataset.export(rows, args.format, tmp)
+    os.replace(tmp, output)
+    print(f"{count} articles -> {output}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``arrahmah`` console script."""
     parser = argparse.ArgumentParser(prog="arrahmah", description=__doc__.splitlines()[0])
@@ -134,6 +203,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     group.add_argument("--incremental", action="store_true", help="only what is new or changed")
     p_crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
     p_crawl.set_defaults(run=crawl)
+
+    p_data = commands.add_parser("dataset", help="the dataset built from the run files")
+    data_commands = p_data.add_subparsers(dest="dataset_command", required=True)
+    p_build = data_commands.add_parser("build", help="merge every run file into the dataset")
+    p_build.add_argument("--runs", default="data/runs", help="run files (default data/runs)")
+    p_build.add_argument("--out", default="data/dataset", help="output (default data/dataset)")
+    p_build.add_argument("--strict", action="store_true", help="exit 1 if any input was skipped")
+    p_build.set_defaults(run=dataset_build)
+    p_stats = data_commands.add_parser("stats", help="print the dataset card's numbers")
+    p_stats.add_argument("--out", default="data/dataset", help="the dataset (default data/dataset)")
+    p_stats.set_defaults(run=dataset_stats)
+    p_export = data_commands.add_parser("export", help="write a filtered extract")
+    p_export.add_argument("--format", choices=("csv", "parquet", "jsonl"), default="jsonl")
+    p_export.add_argument("--since", help="published on or after this date (YYYY-MM-DD)")
+    p_export.add_argument("--category", help="only articles in this category")
+    p_export.add_argument(
+        "--out", default="data/dataset", help="the dataset (default data/dataset)"
+    )
+    p_export.add_argument("-o", "--output", help="file to write (default OUT/export.FORMAT)")
+    p_export.set_defaults(run=dataset_export)
 
     args = parser.parse_args(argv)
     return args.run(args)
