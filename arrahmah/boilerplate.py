@@ -21,14 +21,22 @@ from lxml.html import HtmlElement
 
 from arrahmah.page import image_src
 
-# The words of a cross-link label: "Baca", "Baca juga", "BACA JUGA", "Simak juga", "Lihat juga".
-_LABEL_WORDS = r"(?:baca(?:\s+juga)?|simak(?:\s+juga)?|lihat\s+juga|read\s+also|see\s+also)"
+# The words of a cross-link label: "Baca", "Baca juga", "BACA JUGA", "Simak juga", "Lihat juga",
+# "Berita terkait"…; optionally in brackets, and followed by a mark (":", "»", "–"…).
+_LABEL_WORDS = (
+    r"(?:baca(?:\s+(?:juga|pula))?|simak(?:\s+(?:juga|pula))?|lihat\s+juga|read\s+also"
+    r"|see\s+also|(?:artikel|berita)\s+terkait)"
+)
+_OPEN = r"^[\s\[(]*"
+_MARK = r"\s*[:：»›>|–—-]"
 # A label alone ("Baca:"), a label that starts a paragraph, a label inside a link's own text.
-LABEL = re.compile(rf"^\s*{_LABEL_WORDS}\s*[:：]?\s*$", re.IGNORECASE)
-LABEL_PREFIX = re.compile(rf"^\s*{_LABEL_WORDS}\s*[:：]?", re.IGNORECASE)
-LABELLED_LINK = re.compile(rf"^\s*{_LABEL_WORDS}\s*[:：]\s*", re.IGNORECASE)
-# What may stand between several links of one cross-link paragraph.
-SEPARATORS = re.compile(r"^[\s,;|/–—\-»>•·]*(?:(?:dan|and|atau)[\s,;|/–—\-»>•·]*)*$", re.IGNORECASE)
+LABEL = re.compile(rf"{_OPEN}{_LABEL_WORDS}(?:{_MARK})?[\s\])]*$", re.IGNORECASE)
+LABEL_PREFIX = re.compile(rf"{_OPEN}{_LABEL_WORDS}(?:{_MARK})?", re.IGNORECASE)
+LABELLED_LINK = re.compile(rf"{_OPEN}{_LABEL_WORDS}{_MARK}\s*", re.IGNORECASE)
+# What may stand between (and around) the links of one cross-link paragraph.
+SEPARATORS = re.compile(
+    r"^[\s,;|/–—\-»>•·\[\]()]*(?:(?:dan|and|atau)[\s,;|/–—\-»>•·\[\]()]*)*$", re.IGNORECASE
+)
 
 
 _POS = "data-arrahmah-pos"  # document order of links and images, set by `strip`
@@ -306,6 +314,11 @@ MARKUP_RULES: list[MarkupRule] = [
         "media_and_scripts",
         "iframes (YouTube…), scripts, styles, forms and other embedded objects",
         tags="iframe script style noscript object embed form video audio svg button template",
+    ),
+    MarkupRule(
+        "block_embeds",
+        "block-editor embeds (video, social posts) with their captions",
+        classes="wp-block-embed wp-block-video wp-block-audio",
     ),
     MarkupRule(
         "page_links",

@@ -25,8 +25,10 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 CELL_TAGS = frozenset({"td", "th"})
 
+# "Moskow, ARRAHMAHNEWS.COM – …", "Gaza (ARRAHMAHNEWS) – …": the place, then the site's name.
 _DATELINE = re.compile(
-    r"^(?P<place>[^\W\d_][^,–—\n]{0,48}?)\s*,\s*(?:www\.)?ARRAHMAHNEWS(?:\.COM)?\s*[–—\-:|]",
+    r"^(?P<place>[^\W\d_][^,()–—\n]{0,48}?)\s*(?:,|\()\s*(?:www\.)?ARRAHMAHNEWS(?:\.COM)?\)?"
+    r"\s*[–—\-:|]",
     re.IGNORECASE,
 )
 

@@ -38,6 +38,18 @@ CROSSLINK_FORMS = {
         f'<p><strong>Baca juga:</strong><br/><a href="{LINK}">{TITLE}</a></p>'
     ),
     "simak juga": f'<p>Simak juga: <a href="{LINK}">{TITLE}</a></p>',
+    "bracketed": f'<p>[Baca juga: <a href="{LINK}">{TITLE}</a>]</p>',
+    "guillemet": f'<p><em>Baca Juga »</em> <a href="{LINK}">{TITLE}</a></p>',
+    "heading label then list": (
+        f'<h4>Berita Terkait</h4><ol><li><a href="{LINK}">{TITLE}</a></li></ol>'
+    ),
+    "whole paragraph bold": f'<p><strong>BACA: <a href="{LINK}">{TITLE}</a></strong></p>',
+    "label then block embed": (
+        f'<p>Baca juga:</p><figure class="wp-block-embed is-type-wp-embed"><div class='
+        f'"wp-block-embed__wrapper"><blockquote class="wp-embedded-content"><a href="{LINK}">'
+        f'{TITLE}</a></blockquote><iframe class="wp-embedded-content" src="{LINK}embed/">'
+        "</iframe></div></figure>"
+    ),
     "embed without label": (
         f'<blockquote class="wp-embedded-content"><p><a href="{LINK}">{TITLE}</a></p></blockquote>'
     ),
@@ -74,6 +86,8 @@ CONTENT_THAT_LOOKS_LIKE_BACA = [
     f'<p>Baca juga laporan <a href="{LINK}">Reuters</a> tentang serangan itu.</p>',
     f'<p>Membaca situasi itu, <a href="{LINK}">PBB</a> mengeluarkan pernyataan.</p>',
     "<p><strong>Baca</strong> adalah kata pertama yang diturunkan.</p>",
+    f'<p>Simak pula <a href="{LINK}">wawancara lengkapnya</a> di kanal kami.</p>',
+    "<p>Lihat juga: situasi di lapangan masih berkembang.</p>",
     f'<ul><li><a href="{LINK}">Sumber</a> menyebut 12 korban.</li></ul>',
 ]
 
@@ -128,6 +142,11 @@ PAGE_FURNITURE = {
         ' <a href="https://akismet.com/privacy/">Learn how your comment data is processed</a>.</p>'
     ),
     "youtube": '<p><iframe src="https://www.youtube.com/embed/x" title="YouTube"></iframe></p>',
+    "block video embed": (
+        '<figure class="wp-block-embed is-type-video"><div class="wp-block-embed__wrapper">'
+        '<iframe src="https://www.youtube.com/embed/x"></iframe></div>'
+        "<figcaption>Video: pidato presiden</figcaption></figure>"
+    ),
     "script": "<script>var x = 'Baca';</script><style>p{}</style>",
     "page links": (
         '<div class="pagination clear mh-clearfix"><span class="post-page-numbers current">'

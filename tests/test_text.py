@@ -50,6 +50,8 @@ def test_line_break_is_a_space_and_empty_blocks_vanish():
         ("Tel Aviv, ARRAHMAHNEWS.COM — Israel", "Tel Aviv"),
         ("Sana’a, ARRAHMAHNEWS.COM - Yaman", "Sana’a"),
         ("Jakarta, arrahmahnews.com – Presiden", "Jakarta"),
+        ("Gaza (ARRAHMAHNEWS.COM) – Hamas", "Gaza"),
+        ("Al-Quds, ARRAHMAHNEWS.COM: Israel", "Al-Quds"),
         ("Oleh: Zahra Pratama Ketegangan kembali meningkat", None),
         ("Presiden Rusia, Vladimir Putin, mengatakan", None),
         ("", None),
