@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from functools import cache
 
-from lxml import html as lxml_html
-from lxml.etree import _Element
-from lxml.html import HtmlElement
+from lxml import etree
 
+from arrahmah import markup
+from arrahmah.markup import Element
 from arrahmah.page import image_src
 
 # The words of a cross-link label: "Baca", "Baca juga", "BACA JUGA", "Simak juga", "Lihat juga",
@@ -33,6 +33,7 @@ _MARK = r"\s*[:：»›>|–—-]"
 LABEL = re.compile(rf"{_OPEN}{_LABEL_WORDS}(?:{_MARK})?[\s\])]*$", re.IGNORECASE)
 LABEL_PREFIX = re.compile(rf"{_OPEN}{_LABEL_WORDS}(?:{_MARK})?", re.IGNORECASE)
 LABELLED_LINK = re.compile(rf"{_OPEN}{_LABEL_WORDS}{_MARK}\s*", re.IGNORECASE)
+_LABEL_MAX = 40  # characters: a label is shorter; a paragraph's first ones are enough to test
 # What may stand between (and around) the links of one cross-link paragraph.
 SEPARATORS = re.compile(
     r"^[\s,;|/–—\-»>•·\[\]()]*(?:(?:dan|and|atau)[\s,;|/–—\-»>•·\[\]()]*)*$", re.IGNORECASE
@@ -67,23 +68,23 @@ class Harvest:
         body = [entry for _, entry in sorted(self._images, key=lambda e: e[0])]
         return [*self.featured, *body]
 
-    def _where(self, el: _Element) -> tuple[int, int]:
+    def _where(self, el: Element) -> tuple[int, int]:
         return (self.page, int(el.get(_POS, "0")))
 
-    def link(self, anchor: _Element) -> None:
+    def link(self, anchor: Element) -> None:
         """Record the cross-link ``anchor`` in ``related``."""
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith("#"):
             return
         title = LABELLED_LINK.sub("", _text(anchor))
-        entry = {"url": urljoin(self.base_url, href), "title": title}
+        entry = {"url": markup.absolute(self.base_url, href), "title": title}
         self._related.append((self._where(anchor), entry))
 
-    def image(self, img: _Element, caption: str | None) -> None:
+    def image(self, img: Element, caption: str | None) -> None:
         """Record the image ``img`` with its caption (None when it has none)."""
         src = image_src(img)
         if src:
-            entry = {"url": urljoin(self.base_url, src), "caption": caption or None}
+            entry = {"url": markup.absolute(self.base_url, src), "caption": caption or None}
             self._images.append((self._where(img), entry))
 
 
@@ -93,19 +94,19 @@ class Rule:
 
     name: str
     description: str
-    apply: Callable[[HtmlElement, Harvest], int]
+    apply: Callable[[Element, Harvest], int]
 
 
-def _text(el: _Element) -> str:
-    return " ".join(el.text_content().split())
+def _text(el: Element) -> str:
+    return " ".join(markup.text_of(el).split())
 
 
-def _remove(el: _Element) -> None:
+def _remove(el: Element) -> None:
     """Remove ``el`` but keep its tail text (it belongs to the parent's content)."""
-    el.drop_tree()
+    markup.remove(el)
 
 
-def _own_text(el: _Element) -> str:
+def _own_text(el: Element) -> str:
     """The text of ``el`` outside its links."""
     parts = [el.text or ""]
     for child in el:
@@ -115,34 +116,35 @@ def _own_text(el: _Element) -> str:
     return "".join(parts)
 
 
-def _links(el: _Element) -> list[_Element]:
+def _links(el: Element) -> list[Element]:
     return [a for a in el.iter("a") if a.get("href")]
 
 
-def _is_label(el: _Element) -> bool:
+def _is_label(el: Element) -> bool:
     """A block whose whole text is a cross-link label ("Baca:", "Baca juga", …) and no link."""
-    return LABEL.match(el.text_content()) is not None and not _links(el)
+    start = markup.text_start(el, _LABEL_MAX)
+    return len(start) < _LABEL_MAX and LABEL.match(start) is not None and not _links(el)
 
 
-def _is_link_only(el: _Element) -> bool:
+def _is_link_only(el: Element) -> bool:
     """A block holding nothing but links (and separators between them)."""
     return bool(_links(el)) and bool(SEPARATORS.match(_own_text(el)))
 
 
-def _next_block(el: _Element) -> _Element | None:
+def _next_block(el: Element) -> Element | None:
     nxt = el.getnext()
     while nxt is not None and not isinstance(nxt.tag, str):
         nxt = nxt.getnext()
     return nxt
 
 
-def _is_embed(el: _Element | None) -> bool:
+def _is_embed(el: Element | None) -> bool:
     return (
         el is not None and el.tag == "blockquote" and "wp-embedded-content" in el.get("class", "")
     )
 
 
-def _is_embed_frame(el: _Element | None) -> bool:
+def _is_embed_frame(el: Element | None) -> bool:
     """A WordPress post-embed iframe, or the paragraph WordPress wraps around one."""
     if el is None:
         return False
@@ -154,7 +156,7 @@ def _is_embed_frame(el: _Element | None) -> bool:
     )
 
 
-def _take_embed(quote: _Element, harvest: Harvest) -> None:
+def _take_embed(quote: Element, harvest: Harvest) -> None:
     """Record an embedded post's link, then remove the quote and the iframe after it."""
     for anchor in _links(quote)[:1]:
         harvest.link(anchor)
@@ -164,12 +166,13 @@ def _take_embed(quote: _Element, harvest: Harvest) -> None:
     _remove(quote)
 
 
-def strip_labelled_crosslinks(root: HtmlElement, harvest: Harvest) -> int:
+_LABEL_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6")
+
+
+def strip_labelled_crosslinks(root: Element, harvest: Harvest) -> int:
     """``<p>Baca:</p>`` followed by an embedded post, a list of links, or a link-only paragraph."""
     found = 0
-    for label in [
-        el for el in root.iter("p", "div", "h2", "h3", "h4", "h5", "h6") if _is_label(el)
-    ]:
+    for label in [el for el in root.iter(*_LABEL_BLOCKS) if el.tag != "li" and _is_label(el)]:
         follower = _next_block(label)
         if _is_embed(follower):
             _take_embed(follower, harvest)
@@ -186,12 +189,11 @@ def strip_labelled_crosslinks(root: HtmlElement, harvest: Harvest) -> int:
     return found
 
 
-def strip_inline_crosslinks(root: HtmlElement, harvest: Harvest) -> int:
+def strip_inline_crosslinks(root: Element, harvest: Harvest) -> int:
     """A paragraph that is a label and links: "Baca juga: <a>…</a>", "<b>Baca</b><a>…</a>"."""
     found = 0
-    for para in list(root.iter("p", "div", "li", "h3", "h4", "h5", "h6")):
-        # cheap test first: such a paragraph starts with its label (or a link that does)
-        if LABEL_PREFIX.match(para.text_content()) is None:
+    for para in list(root.iter(*_LABEL_BLOCKS)):
+        if LABEL_PREFIX.match(markup.text_start(para, _LABEL_MAX)) is None:
             continue
         links = _links(para)
         if not links or para.getparent() is None:
@@ -213,7 +215,7 @@ def strip_inline_crosslinks(root: HtmlElement, harvest: Harvest) -> int:
     return found
 
 
-def strip_post_embeds(root: HtmlElement, harvest: Harvest) -> int:
+def strip_post_embeds(root: Element, harvest: Harvest) -> int:
     """WordPress post embeds without a label: the embedded post is still a cross-link."""
     quotes = [q for q in root.iter("blockquote") if _is_embed(q)]
     for quote in quotes:
@@ -224,14 +226,14 @@ def strip_post_embeds(root: HtmlElement, harvest: Harvest) -> int:
     return len(quotes) + len(frames)
 
 
-def _caption_of(container: _Element) -> str | None:
+def _caption_of(container: Element) -> str | None:
     for el in container.iter("figcaption", "p", "span", "div"):
         if "wp-caption-text" in el.get("class", "") or el.tag == "figcaption":
             return _text(el) or None
     return None
 
 
-def strip_captioned_images(root: HtmlElement, harvest: Harvest) -> int:
+def strip_captioned_images(root: Element, harvest: Harvest) -> int:
     """``figure``/``div.wp-caption`` with an image: image and caption go to ``images``."""
     found = 0
     for box in list(root.iter("figure", "div")):
@@ -247,7 +249,7 @@ def strip_captioned_images(root: HtmlElement, harvest: Harvest) -> int:
     return found
 
 
-def strip_images(root: HtmlElement, harvest: Harvest) -> int:
+def strip_images(root: Element, harvest: Harvest) -> int:
     """Images without a caption box: recorded in ``images`` with a null caption."""
     imgs = [img for img in root.iter("img") if "emoji" not in img.get("class", "")]
     for img in imgs:
@@ -276,7 +278,7 @@ class MarkupRule:
         for attr in ("classes", "ids", "tags"):
             object.__setattr__(self, f"_{attr}", frozenset(getattr(self, attr).split()))
 
-    def matches(self, el: _Element) -> bool:
+    def matches(self, el: Element) -> bool:
         """True when ``el`` is this kind of boilerplate."""
         if el.tag in self._tags or el.get("id") in self._ids:  # type: ignore[attr-defined]
             return True
@@ -355,33 +357,43 @@ MARKUP_RULES: list[MarkupRule] = [
 ]
 
 
-def parse_fragment(html: str) -> HtmlElement:
+def parse_fragment(html: str) -> Element:
     """Parse the HTML of a content element into a tree under one ``div``."""
-    return lxml_html.fragment_fromstring(html or "", create_parent="div")
+    return markup.parse_fragment(html)
 
 
-def strip_markup(root: HtmlElement, rules: list[MarkupRule] = MARKUP_RULES) -> dict[str, int]:
+@cache
+def _markup_index(rules: tuple[MarkupRule, ...]) -> tuple[dict[str, str], ...]:
+    """Rule name by tag, by id and by class: one dict lookup per element and attribute."""
+    by_tag, by_id, by_class = {}, {}, {}
+    for rule in reversed(rules):  # the first rule that names a token wins
+        by_tag.update(dict.fromkeys(rule.tags.split(), rule.name))
+        by_id.update(dict.fromkeys(rule.ids.split(), rule.name))
+        by_class.update(dict.fromkeys(rule.classes.split(), rule.name))
+    return by_tag, by_id, by_class
+
+
+def strip_markup(root: Element, rules: list[MarkupRule] = MARKUP_RULES) -> dict[str, int]:
     """Remove every element a markup rule matches (outermost only), in one pass over the tree."""
+    by_tag, by_id, by_class = _markup_index(tuple(rules))
     counts = dict.fromkeys((rule.name for rule in rules), 0)
-    doomed = []
-    for el in root.iterdescendants():
-        if not isinstance(el.tag, str):
-            continue
-        rule = next((r for r in rules if r.matches(el)), None)
-        if rule is not None:
-            doomed.append(el)
-            counts[rule.name] += 1
-    chosen = set(doomed)
-    for el in doomed:
-        if any(a in chosen for a in el.iterancestors()):
-            counts[next(r for r in rules if r.matches(el)).name] -= 1  # went with its ancestor
-        else:
-            _remove(el)
+    doomed: list[tuple[Element, str]] = []
+    for el in root.iter(etree.Element):
+        name = by_tag.get(el.tag) or by_id.get(el.get("id", ""))
+        if name is None and (classes := el.get("class")):
+            name = next((by_class[c] for c in classes.split() if c in by_class), None)
+        if name is not None:
+            doomed.append((el, name))
+    chosen = {el for el, _ in doomed}
+    for el, name in doomed:
+        if not any(a in chosen for a in el.iterancestors()):  # else it went with its ancestor
+            counts[name] += 1
+            markup.remove(el)
     return counts
 
 
 def strip(
-    root: HtmlElement,
+    root: Element,
     harvest: Harvest,
     rules: list[Rule] = RULES,
     markup_rules: list[MarkupRule] = MARKUP_RULES,

@@ -36,7 +36,7 @@ class Extractor:
             raise NotAnArticle(f"not an article: {first_url}")
         raw = first.to_raw(crawled_at or utc_now())
         for url, html in pages[1:]:
-            raw.content_html.append(ArticlePage.from_html(html, url).content_html())
+            raw.content.append(ArticlePage.from_html(html, url).content())
             raw.pages += 1
         item: object = raw
         for step in self.steps:

@@ -13,14 +13,18 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from arrahmah import markup
+from arrahmah.markup import Element
+
 
 @dataclass
 class RawArticle:
     """An article as its pages say it, before any cleaning.
 
-    ``content_html`` holds the HTML of the article's content element, one string per page, in
-    page order. ``related`` and ``images`` start with what the parser found outside the content
-    (the featured image) and are extended by the boilerplate rules.
+    ``content`` holds the article's content element, one lxml tree per page, in page order;
+    the pipelines clean it in place. Pickled (a request of a multi-page article in a JOBDIR
+    queue), the trees travel as HTML. ``related`` and ``images`` start with what the parser
+    found outside the content (the featured image) and are extended by the boilerplate rules.
     """
 
     url: str
@@ -31,15 +35,21 @@ class RawArticle:
     author: str | None
     categories: list[str]
     tags: list[str]
-    content_html: list[str]
+    content: list[Element]
     images: list[dict[str, str | None]]
     comments_count: int | None
     pages: int
     crawled_at: str
     related: list[dict[str, str]] = field(default_factory=list)
-    # The content after `BoilerplatePipeline`, one lxml tree per page, for `TextPipeline`.
-    # Lives only inside the item pipelines (never pickled into a request or exported).
-    content_trees: list[Any] | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["content"] = [markup.to_html(root, with_tail=False) for root in self.content]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["content"] = [markup.parse_fragment(html)[0] for html in state["content"]]
+        self.__dict__.update(state)
 
 
 @dataclass

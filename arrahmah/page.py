@@ -3,7 +3,7 @@
 `ArticlePage` reads an article page, one small method per field, each with a fallback chain:
 structured data first where a page carries it (``link rel=canonical``, ``meta`` tags of an SEO
 plugin, JSON-LD), then the markup of the site's theme (MH Magazine lite). `ListingPage` reads a
-listing (home, category archive and their pages). Both are pure: a parsel Selector in, values out.
+listing (home, category archive and their pages). Both are pure: a parsed page in, values out.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from collections.abc import Iterator
 from datetime import date
 from functools import cache, cached_property
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
-from lxml import html as lxml_html
-from lxml.html import HtmlElement
 from parsel import Selector
 
+from arrahmah import markup
 from arrahmah.items import RawArticle
+from arrahmah.markup import Element
 
 # The theme shows dates as "October 9, 2020"; an Indonesian locale would show "9 Oktober 2020".
 _MONTHS = {
@@ -130,18 +129,17 @@ def normalize_iso(value: str | None) -> str | None:
 class ArticlePage:
     """One page of an article. Methods return one field each; `is_article` says whether to ask.
 
-    Queries run on the lxml tree under the parsel Selector: articles are the hot path.
+    It reads a plain lxml tree (`arrahmah.markup`): articles are the crawl's hot path.
     """
 
-    def __init__(self, selector: Selector, url: str) -> None:
-        self.sel = selector
-        self.root: HtmlElement = selector.root
+    def __init__(self, root: Element, url: str) -> None:
+        self.root = root
         self.url = url
 
     @classmethod
-    def from_html(cls, html: str, url: str) -> ArticlePage:
-        """Parse ``html`` (a saved page) served at ``url``."""
-        return cls(Selector(text=html), url)
+    def from_html(cls, html: str | bytes, url: str, encoding: str | None = None) -> ArticlePage:
+        """Parse ``html`` (a page as text, or bytes in ``encoding``) served at ``url``."""
+        return cls(markup.parse_document(html, encoding), url)
 
     # ---- structured data ------------------------------------------------------------------
     @cached_property
@@ -174,9 +172,9 @@ class ArticlePage:
         return self._links.get(rel)
 
     @cached_property
-    def _theme(self) -> dict[str, HtmlElement]:
+    def _theme(self) -> dict[str, Element]:
         """The theme's elements that carry a field, by field: one pass outside the content."""
-        found: dict[str, HtmlElement] = {}
+        found: dict[str, Element] = {}
         if self._post is None:
             return found
         for child in self._post:
@@ -191,11 +189,11 @@ class ArticlePage:
 
     def _theme_text(self, name: str) -> str | None:
         el = self._theme.get(name)
-        return _clean(el.text_content()) if el is not None else None
+        return _clean(markup.text_of(el)) if el is not None else None
 
     def _theme_link_texts(self, name: str) -> list[str]:
         el = self._theme.get(name)
-        texts = (_clean(a.text_content()) for a in el.iter("a")) if el is not None else ()
+        texts = (_clean(markup.text_of(a)) for a in el.iter("a")) if el is not None else ()
         return list(dict.fromkeys(t for t in texts if t))
 
     @cached_property
@@ -222,7 +220,7 @@ class ArticlePage:
 
     # ---- what kind of page -----------------------------------------------------------------
     @cached_property
-    def _post(self) -> HtmlElement | None:
+    def _post(self) -> Element | None:
         for article in self.root.iter("article"):
             classes = (article.get("class") or "").split()
             if "type-post" in classes and "comment" not in " ".join(
@@ -244,7 +242,7 @@ class ArticlePage:
     def canonical_url(self) -> str:
         """``link rel=canonical``, else ``og:url``, else the URL the page was served at."""
         href = _first(self._link("canonical"), self._meta("og:url"), self._jsonld.get("url"))
-        return urljoin(self.url, href.strip()) if href else self.url
+        return markup.absolute(self.url, href.strip()) if href else self.url
 
     def post_id(self) -> int | None:
         """WordPress post ID: ``postid-N`` body class, ``article#post-N``, then the shortlink."""
@@ -270,7 +268,7 @@ class ArticlePage:
     def _document_title(self) -> str | None:
         """``<title>`` without the " – Site name" WordPress appends."""
         title = self.root.find(".//title")
-        return _clean((title.text_content() if title is not None else "").rsplit(" – ", 1)[0])
+        return _clean((markup.text_of(title) if title is not None else "").rsplit(" – ", 1)[0])
 
     def published_at(self) -> str | None:
         """Publication time from meta/JSON-LD/``time``; else the date the theme shows."""
@@ -313,7 +311,7 @@ class ArticlePage:
         if byline is None:
             return None
         name = next((e for e in byline.iter() if "fn" in (e.get("class") or "").split()), byline)
-        return _clean(name.text_content())
+        return _clean(markup.text_of(name))
 
     def categories(self) -> list[str]:
         """Category names in page order: the meta line's ``rel=category`` links, else meta."""
@@ -338,7 +336,7 @@ class ArticlePage:
         return _first(shown, self._metas.get("article:tag"), keywords) or []
 
     @cached_property
-    def _content(self) -> HtmlElement | None:
+    def _content(self) -> Element | None:
         if self._post is None:
             return None
         found = _xpath(".//div[contains(@class, 'entry-content')]")(self._post)
@@ -357,22 +355,23 @@ class ArticlePage:
                 src = image_src(img) if img is not None else None
                 if src:
                     caption = next(figure.iter("figcaption"), None)
-                    text = _clean(caption.text_content()) if caption is not None else None
-                    return {"url": urljoin(self.url, src), "caption": text}
+                    text = _clean(markup.text_of(caption)) if caption is not None else None
+                    return {"url": markup.absolute(self.url, src), "caption": text}
         og = self._meta("og:image")
-        return {"url": urljoin(self.url, og), "caption": None} if og else None
+        return {"url": markup.absolute(self.url, og), "caption": None} if og else None
 
-    def content_html(self) -> str:
-        """HTML of the article's content element, without the featured image (read separately)."""
+    def content(self) -> Element:
+        """The article's content element, its featured image taken out (read before, apart).
+
+        The element stays in the page's tree: the pipelines clean it in place, without parsing
+        the page again. A page without one gives an empty ``div``.
+        """
         if self._content is None:
-            return ""
-        parts = [self._content.text or ""]
-        for child in self._content:
+            return markup.parse_fragment("")
+        for child in list(self._content):
             if self._is_thumbnail(child):
-                parts.append(child.tail or "")
-            else:
-                parts.append(lxml_html.tostring(child, encoding="unicode", with_tail=True))
-        return "".join(parts)
+                markup.remove(child)
+        return self._content
 
     def comments_count(self) -> int | None:
         """Approved comments: the meta line's counter, else the comment list, else schema data."""
@@ -380,7 +379,7 @@ class ArticlePage:
         if shown and _INT.search(shown):
             return int(_INT.search(shown).group())
         heading = _xpath("//*[@id='mh-comments']//h4")(self.root)
-        text = _clean(heading[0].text_content()) if heading else None
+        text = _clean(markup.text_of(heading[0])) if heading else None
         if text and _INT.match(text):
             return int(_INT.match(text).group())
         listed = _xpath("//ol[contains(@class, 'commentlist')]//li[contains(@class, 'comment')]")(
@@ -399,7 +398,7 @@ class ArticlePage:
             ".//*[contains(@class, 'pagination') or contains(@class, 'page-links')]"
             "//a[contains(@class, 'post-page-numbers') or .//span[@class='pagelink']]/@href"
         )(self._content)
-        return list(dict.fromkeys(urljoin(self.url, href) for href in hrefs))
+        return list(dict.fromkeys(markup.absolute(self.url, href) for href in hrefs))
 
     def page_number(self) -> int:
         """Which page of a multi-page article this is (the pagination's current number)."""
@@ -421,7 +420,7 @@ class ArticlePage:
             author=self.author(),
             categories=self.categories(),
             tags=self.tags(),
-            content_html=[self.content_html()],
+            content=[self.content()],
             images=[featured] if featured else [],
             comments_count=self.comments_count(),
             pages=1,
@@ -447,15 +446,15 @@ class ArticlePage:
 
     def _post_text(self, query: str) -> str | None:
         found = self._outside(query)
-        return _clean(found[0].text_content()) if found else None
+        return _clean(markup.text_of(found[0])) if found else None
 
     def _post_texts(self, query: str) -> list[str]:
-        texts = (_clean(el.text_content()) for el in self._outside(query))
+        texts = (_clean(markup.text_of(el)) for el in self._outside(query))
         return list(dict.fromkeys(t for t in texts if t))
 
     def _content_text(self, query: str) -> str | None:
         found = _xpath(query)(self._content) if self._content is not None else []
-        return _clean(found[0].text_content()) if found else None
+        return _clean(markup.text_of(found[0])) if found else None
 
 
 class ListingPage:
@@ -474,7 +473,7 @@ class ListingPage:
                 continue
             href = card.xpath(".//*[contains(@class, 'entry-title')]//a/@href").get()
             if href:
-                links.append(urljoin(self.url, href))
+                links.append(markup.absolute(self.url, href))
         return links
 
     def sticky_links(self) -> list[str]:
@@ -489,7 +488,7 @@ class ListingPage:
             "//*[contains(@class, 'pagination')]//a[contains(@class, 'page-numbers')]/@href"
             " | //link[@rel='next']/@href"
         ).getall()
-        return list(dict.fromkeys(urljoin(self.url, h) for h in hrefs))
+        return list(dict.fromkeys(markup.absolute(self.url, h) for h in hrefs))
 
     def next_page(self) -> str | None:
         """The URL of the next page of this listing, or None on the last page."""
@@ -499,12 +498,12 @@ class ListingPage:
                 "//*[contains(@class, 'pagination')]//a[contains(@class, 'next')]/@href"
             ).get(),
         )
-        return urljoin(self.url, href) if href else None
+        return markup.absolute(self.url, href) if href else None
 
     def links(self) -> Iterator[str]:
         """Every link on the page (menus, sidebar widgets), to discover category archives."""
         for href in self.sel.xpath("//a/@href").getall():
-            yield urljoin(self.url, href.strip())
+            yield markup.absolute(self.url, href.strip())
 
 
 def image_src(img: Any) -> str | None:

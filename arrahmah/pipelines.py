@@ -52,12 +52,9 @@ class BoilerplatePipeline(_StatsPipeline):
         if not isinstance(item, RawArticle):
             return item
         harvest = boilerplate.Harvest(base_url=item.url, featured=list(item.images))
-        item.content_trees = []
-        for page_html in item.content_html:
-            root = boilerplate.parse_fragment(page_html)
+        for root in item.content:
             for rule, n in boilerplate.strip(root, harvest).items():
                 self.count(f"boilerplate/{rule}", n)
-            item.content_trees.append(root)
         item.related = [*item.related, *harvest.related]
         item.images = harvest.images
         return item
@@ -71,11 +68,8 @@ class TextPipeline(_StatsPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawArticle):
             return item
-        trees = item.content_trees
-        if trees is None:  # not through BoilerplatePipeline: the raw content, as it is
-            trees = [boilerplate.parse_fragment(page_html) for page_html in item.content_html]
         paras: list[str] = []
-        for root in trees:
+        for root in item.content:
             paras.extend(text.paragraphs(root))
         body = text.PARAGRAPH_SEPARATOR.join(paras)
         return Article(

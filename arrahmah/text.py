@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from lxml.etree import _Element
+from arrahmah.markup import Element, text_of
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
@@ -38,7 +38,7 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def paragraphs(root: _Element) -> list[str]:
+def paragraphs(root: Element) -> list[str]:
     """The text paragraphs of ``root``, in document order, empty ones dropped."""
     out: list[str] = []
     buffer: list[str] = []
@@ -55,7 +55,7 @@ def _flush(out: list[str], buffer: list[str]) -> None:
         buffer.clear()
 
 
-def _walk(el: _Element, out: list[str], buffer: list[str]) -> None:
+def _walk(el: Element, out: list[str], buffer: list[str]) -> None:
     tag = el.tag if isinstance(el.tag, str) else None
     if tag is None:  # a comment or processing instruction: only its tail is text
         if el.tail:
@@ -63,7 +63,7 @@ def _walk(el: _Element, out: list[str], buffer: list[str]) -> None:
         return
     if tag == "tr":
         _flush(out, buffer)
-        cells = [collapse(cell.text_content()) for cell in el if cell.tag in CELL_TAGS]
+        cells = [collapse(text_of(cell)) for cell in el if cell.tag in CELL_TAGS]
         if any(cells):
             out.append("\t".join(cells))
     else:

@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
+from arrahmah import markup
 from arrahmah.extract import Extractor
 from arrahmah.pipelines import DuplicatesPipeline, ValidationPipeline
 
@@ -57,3 +58,15 @@ def test_second_item_of_a_post_is_dropped(article, stats):
     with pytest.raises(DropItem, match="duplicate"):
         pipeline.process_item(moved)
     assert stats.get_value("arrahmah/dropped/duplicate") == 1
+
+
+def test_raw_article_pickles_with_its_content_as_html():
+    import pickle
+
+    from arrahmah.page import ArticlePage
+
+    ((url, html),) = fixture_pages(SEED)
+    raw = ArticlePage.from_html(html, url).to_raw("2026-11-25T00:00:00+00:00")
+    again = pickle.loads(pickle.dumps(raw))
+    assert [markup.to_html(r) for r in again.content] == [markup.to_html(r) for r in raw.content]
+    assert again.url == raw.url and again.images == raw.images

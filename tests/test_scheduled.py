@@ -104,8 +104,13 @@ def test_runs_fetch_only_what_is_new_or_changed(tmp_path, validator, rest_api):
     assert not list((data / "runs").glob("*.part"))
 
 
-def test_killed_run_resumes_without_duplicates(tmp_path, validator):
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_stopped_run_resumes_without_duplicates(tmp_path, validator, stop):
     site = FixtureSite.from_fixtures(per_page=3)
+    for n in range(30):  # enough work left to stop in the middle of
+        site.publish(
+            SEED, 9100 + n, f"arsip-{n}", f"2019-{n % 12 + 1:02d}-{n % 27 + 1:02d}T07:00:00+07:00"
+        )
     data = tmp_path / "data"
     with SiteServer(site, delay=0.15) as server:
         cmd = [
@@ -124,10 +129,12 @@ def test_killed_run_resumes_without_duplicates(tmp_path, validator):
                 part = parts[0]
                 break
             time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.send_signal(stop)  # SIGINT: Scrapy stops gracefully and keeps its JOBDIR queue
+        proc.wait(timeout=120)
         assert part is not None, "the crawl exported nothing to kill"
         killed_with = len(part.read_bytes().splitlines())
+        paused = list((data / "job").glob("*/arrahmah-paused"))
+        assert len(paused) == (1 if stop == signal.SIGINT else 0)
         assert killed_with < len(site.posts)
         assert not run_files(data)  # no file looks complete
         server.take_requests()

@@ -104,7 +104,7 @@ class ArticleCrawler(Spider):
             self.crawler.stats.inc_value("arrahmah/dropped/incomplete_multipage")
             self.logger.error("dropped %s: page %s is not part of it", raw.url, response.url)
             return
-        raw.content_html.append(page.content_html())
+        raw.content.append(page.content())
         raw.pages += 1
         yield from self._next_page(raw, remaining)
 
@@ -137,7 +137,7 @@ class ArticleCrawler(Spider):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("arrahmah/skipped/not_html")
             return None
-        page = ArticlePage(response.selector, response.url)
+        page = ArticlePage.from_html(response.body, response.url, response.encoding)
         if not page.is_article():
             self.crawler.stats.inc_value("arrahmah/skipped/not_article")
             self.logger.debug("not an article: %s", response.url)
