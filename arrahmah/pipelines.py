@@ -129,11 +129,13 @@ class DuplicatesPipeline(_StatsPipeline):
 
 
 class StatePipeline(_StatsPipeline):
-    """In a scheduled crawl: let through only new and changed articles, numbering versions.
+    """In a scheduled crawl: number each article's version against the crawl state.
 
-    An article the state knows with the same text, URL and modification time is not exported
-    again (counted as ``arrahmah/unchanged``). A changed one gets the next version number; one
-    that moved carries its former URLs. Without a run (a one-off fetch) items pass untouched.
+    A new article is version 1; a changed one (text, URL or modification time) the next
+    version, with its former URLs if it moved. One the state knows unchanged keeps its version
+    and is marked unchanged (``arrahmah/unchanged``): it still reaches ``-o``/``-O`` feeds, but
+    the run file, which holds what is new or changed, leaves it out. Without a run (a one-off
+    fetch) items pass untouched.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -171,10 +173,8 @@ class StatePipeline(_StatsPipeline):
         if known.content_hash == item.content_hash and known.path == path and modified_same:
             ctx.state.record_seen(item.post_id)
             self.count("unchanged")
-            if getattr(self.crawler.spider, "emit_unchanged", False):
-                item.version = known.version  # shown to the one who asked, not exported
-                ctx.unchanged.add(item.post_id)
-                return item
-            raise DropItem(f"unchanged: post {item.post_id}", log_level="DEBUG")
+            item.version = known.version
+            ctx.unchanged.add(item.post_id)
+            return item
         item.version = known.version + 1
         return item

@@ -55,7 +55,7 @@ class RunContext:
     site: Site
     state: CrawlState
     run: Run
-    unchanged: set[int] = field(default_factory=set)  # seen, not exported again (one-off fetch)
+    unchanged: set[int] = field(default_factory=set)  # fetched unchanged: not in the run file
     _lock: BinaryIO | None = field(default=None, repr=False)
 
     @classmethod

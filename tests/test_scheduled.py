@@ -101,6 +101,19 @@ def test_runs_fetch_only_what_is_new_or_changed(tmp_path, validator, rest_api):
         requests = server.take_requests()
         assert read_jsonl(run_files(data)[-1]) == []
         assert len(non_rest(requests)) <= 3, requests
+
+        # a full run: every live article to -O; to its run file only what no run exported yet
+        # (without the REST API: the edit, and the move unless run 2's walk met it)
+        everything = tmp_path / "everything.jsonl"
+        result = run_crawl(server.base_url, data, "-a", "mode=full", out=everything)
+        assert result.returncode == 0, result.stderr[-3000:]
+        live = sorted(p.post_id for p in site.posts if not p.gone)
+        assert sorted(i["post_id"] for i in read_jsonl(everything)) == live
+        caught_up = set() if rest_api else {EDITED, MOVED} - set(by_id)
+        assert {i["post_id"] for i in read_jsonl(run_files(data)[-1])} == caught_up
+        report = reports(data)[-1]
+        assert report["unchanged"] == len(live) - len(caught_up)
+        assert report["gone_posts"] == ([] if rest_api else [TRASHED])
     assert not list((data / "runs").glob("*.part"))
 
 

@@ -30,7 +30,6 @@ class ArticleSpider(ArticleCrawler):
         self.url = (url or "").strip()
         self.record = record.lower() in ("1", "true", "yes")
         self.failure_reason: str | None = None
-        self.emit_unchanged = True  # the one who asked sees the article even when unchanged
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:
