@@ -101,11 +101,6 @@ def _text(el: Element) -> str:
     return " ".join(markup.text_of(el).split())
 
 
-def _remove(el: Element) -> None:
-    """Remove ``el`` but keep its tail text (it belongs to the parent's content)."""
-    markup.remove(el)
-
-
 def _own_text(el: Element) -> str:
     """The text of ``el`` outside its links."""
     parts = [el.text or ""]
@@ -162,8 +157,8 @@ def _take_embed(quote: Element, harvest: Harvest) -> None:
         harvest.link(anchor)
     frame = _next_block(quote)
     if _is_embed_frame(frame):
-        _remove(frame)
-    _remove(quote)
+        markup.remove(frame)
+    markup.remove(quote)
 
 
 _LABEL_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6")
@@ -183,8 +178,8 @@ def strip_labelled_crosslinks(root: Element, harvest: Harvest) -> int:
         ) or (follower is not None and follower.tag == "p" and _is_link_only(follower)):
             for anchor in _links(follower):
                 harvest.link(anchor)
-            _remove(follower)
-        _remove(label)
+            markup.remove(follower)
+        markup.remove(label)
         found += 1
     return found
 
@@ -210,7 +205,7 @@ def strip_inline_crosslinks(root: Element, harvest: Harvest) -> int:
             continue
         for anchor in links:
             harvest.link(anchor)
-        _remove(para)
+        markup.remove(para)
         found += 1
     return found
 
@@ -222,7 +217,7 @@ def strip_post_embeds(root: Element, harvest: Harvest) -> int:
         _take_embed(quote, harvest)
     frames = [f for f in root.iter("iframe") if "wp-embedded-content" in f.get("class", "")]
     for frame in frames:
-        _remove(frame)
+        markup.remove(frame)
     return len(quotes) + len(frames)
 
 
@@ -244,7 +239,7 @@ def strip_captioned_images(root: Element, harvest: Harvest) -> int:
         caption = _caption_of(box)
         for img in box.iter("img"):
             harvest.image(img, caption)
-        _remove(box)
+        markup.remove(box)
         found += 1
     return found
 
@@ -257,7 +252,7 @@ def strip_images(root: Element, harvest: Harvest) -> int:
         parent = img.getparent()
         if parent is not None and parent.tag == "a" and not _text(parent):
             img = parent
-        _remove(img)
+        markup.remove(img)
     return len(imgs)
 
 
@@ -273,18 +268,6 @@ class MarkupRule:
     classes: str = ""  # space-separated, as in a class attribute
     ids: str = ""
     tags: str = ""
-
-    def __post_init__(self) -> None:
-        for attr in ("classes", "ids", "tags"):
-            object.__setattr__(self, f"_{attr}", frozenset(getattr(self, attr).split()))
-
-    def matches(self, el: Element) -> bool:
-        """True when ``el`` is this kind of boilerplate."""
-        if el.tag in self._tags or el.get("id") in self._ids:  # type: ignore[attr-defined]
-            return True
-        classes = el.get("class")
-        wanted: frozenset[str] = self._classes  # type: ignore[attr-defined]
-        return bool(classes) and not wanted.isdisjoint(classes.split())
 
 
 # Boilerplate found by reading the content: applied in this order, each one kind.
@@ -355,11 +338,6 @@ MARKUP_RULES: list[MarkupRule] = [
         ),
     ),
 ]
-
-
-def parse_fragment(html: str) -> Element:
-    """Parse the HTML of a content element into a tree under one ``div``."""
-    return markup.parse_fragment(html)
 
 
 @cache

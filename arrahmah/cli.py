@@ -34,7 +34,8 @@ def _settings(pairs: Sequence[str]) -> Any:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise SystemExit(f"arrahmah: -s takes NAME=VALUE, not {pair!r}")
+            print(f"arrahmah: -s takes NAME=VALUE, not {pair!r}", file=sys.stderr)
+            raise SystemExit(2)
         settings.set(name, value, priority="cmdline")
     return settings
 
@@ -88,13 +89,11 @@ def fetch(args: argparse.Namespace) -> int:
     process.crawl(crawler, url=args.target, record="1" if args.record else "0")
     process.start()
     if not items:
-        reason = getattr(crawler.spider, "failure_reason", None) or "no article"
-        dropped_reason = next(
-            (k for k in (crawler.stats.get_stats() if crawler.stats else {}) if "dropped/" in k),
-            None,
-        )
-        if dropped_reason and not getattr(crawler.spider, "failure_reason", None):
-            reason = f"the article was dropped ({dropped_reason.rsplit('/', 1)[1]})"
+        reason = getattr(crawler.spider, "failure_reason", None)
+        if reason is None:
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            dropped = [key.rsplit("/", 1)[1] for key in stats if "/dropped/" in key]
+            reason = f"the article was dropped ({', '.join(dropped)})" if dropped else "no article"
         print(f"arrahmah fetch: {reason}", file=sys.stderr)
         return 1
     context = getattr(crawler.spider, "run_context", None)

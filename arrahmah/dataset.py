@@ -40,7 +40,15 @@ LOAD_EXAMPLES = {
     "DuckDB": "import duckdb; df = duckdb.sql(\"SELECT * FROM 'articles.parquet'\").df()",
 }
 CHART = "articles_per_month.png"
-BATCH = 5_000
+OUTPUTS = (
+    "articles.jsonl",
+    "articles.parquet",
+    "versions.jsonl",
+    "schema.json",
+    "DATASET.md",
+    CHART,
+)
+BATCH = 5_000  # rows per Parquet row group write
 
 
 def row_schema() -> dict[str, Any]:
@@ -76,11 +84,14 @@ class Problems:
         return sum(self.counts.values())
 
 
-def run_files(runs_dir: Path, problems: Problems | None = None) -> list[Path]:
-    """Complete run files in run order (their names are their UTC start times)."""
-    if problems is not None:
-        for part in sorted(runs_dir.glob("*.jsonl.part")):
-            problems.skip("unfinished run file", part.name)
+def run_files(runs_dir: Path) -> list[Path]:
+    """Complete run files in run order (their names are their UTC start times).
+
+    A ``.part`` file belongs to a run still going, or killed and not yet resumed: its articles
+    join the dataset once that run finishes.
+    """
+    for part in sorted(runs_dir.glob("*.jsonl.part")):
+        logger.info("left out %s: its run has not finished", part.name)
     return sorted(runs_dir.glob("*.jsonl"))
 
 
@@ -154,7 +165,7 @@ def index_runs(
 ) -> Index:
     """Pass 1: read every run file once; ``versions_out`` gets each new version's JSON line."""
     validator = jsonschema_rs.validator_for(article_schema())
-    index = Index(files=run_files(runs_dir, problems))
+    index = Index(files=run_files(runs_dir))
     seen_versions: set[tuple[int, int]] = set()
     for run, path in enumerate(index.files):
         for offset, record in read_lines(path, validator, problems):
@@ -480,44 +491,36 @@ class BuildResult:
     versions: int
 
 
-def _replace(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through a temporary file: a failed build leaves the old file whole."""
-    tmp = path.with_name(path.name + ".part")
-    write(tmp)
-    os.replace(tmp, path)
-
-
 def build(runs_dir: Path, out_dir: Path) -> BuildResult:
-    """Merge every run file of ``runs_dir`` into the dataset in ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    problems = Problems()
-    versions_tmp = out_dir / "versions.jsonl.part"
-    with versions_tmp.open("wb") as versions:
-        index = index_runs(runs_dir, problems, versions.write)
-    os.replace(versions_tmp, out_dir / "versions.jsonl")
+    """Merge every run file of ``runs_dir`` into the dataset in ``out_dir``.
 
+    Every file is written under a ``.part`` name and all are renamed at the end: a failed
+    build leaves the previous dataset whole.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def part(name: str) -> Path:
+        return out_dir / f"{name}.part"
+
+    problems = Problems()
+    with part("versions.jsonl").open("wb") as versions:
+        index = index_runs(runs_dir, problems, versions.write)
     stats = Stats()
-    jsonl_tmp = out_dir / "articles.jsonl.part"
-    parquet_tmp = out_dir / "articles.parquet.part"
-    parquet = ParquetOut(parquet_tmp)
+    parquet = ParquetOut(part("articles.parquet"))
     try:
-        with jsonl_tmp.open("wb") as jsonl:
+        with part("articles.jsonl").open("wb") as jsonl:
             for row in rows(index):
                 jsonl.write(_jsonl(row))
                 parquet.add(row)
                 stats.add(row)
     finally:
         parquet.close()
-    os.replace(jsonl_tmp, out_dir / "articles.jsonl")
-    os.replace(parquet_tmp, out_dir / "articles.parquet")
     stats.finish()
-
-    _replace(
-        out_dir / "schema.json",
-        lambda p: p.write_text(json.dumps(row_schema(), indent=2) + "\n", "utf-8"),
-    )
-    _replace(out_dir / CHART, lambda p: chart(stats, p))
-    _replace(out_dir / "DATASET.md", lambda p: p.write_text(card(stats, problems, index), "utf-8"))
+    part("schema.json").write_text(json.dumps(row_schema(), indent=2) + "\n", "utf-8")
+    chart(stats, part(CHART))
+    part("DATASET.md").write_text(card(stats, problems, index), "utf-8")
+    for name in OUTPUTS:
+        os.replace(part(name), out_dir / name)
     return BuildResult(out_dir, stats, problems, index.versions)
 
 

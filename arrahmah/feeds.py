@@ -6,7 +6,6 @@ The feed gives the exact publication time (``pubDate``) of the newest posts; the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -14,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-_SHORTLINK_ID = re.compile(r"[?&]p=(\d+)\b")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 
 
@@ -23,7 +21,6 @@ class FeedEntry:
     """One post of the RSS feed."""
 
     link: str
-    post_id: int | None
     published_at: str
 
 
@@ -31,11 +28,20 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def _parse_xml(body: bytes) -> etree._Element:
+    """The root of an XML document; ValueError for anything that is not one."""
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.LxmlError as exc:
+        raise ValueError(f"not XML: {exc}") from None
+    if root is None:
+        raise ValueError("not XML")
+    return root
+
+
 def parse_rss(body: bytes, timezone: str) -> list[FeedEntry]:
     """Posts of an RSS 2.0 feed; ``pubDate`` given as ISO 8601 in the site's ``timezone``."""
-    root = etree.fromstring(body, _PARSER)
-    if root is None:
-        raise ValueError("the feed is not XML")
+    root = _parse_xml(body)
     zone = ZoneInfo(timezone)
     entries = []
     for item in root.iter("item"):
@@ -46,22 +52,13 @@ def parse_rss(body: bytes, timezone: str) -> list[FeedEntry]:
             continue
         if not fields.get("link") or when.tzinfo is None:
             continue
-        m = _SHORTLINK_ID.search(fields.get("guid", ""))
-        entries.append(
-            FeedEntry(
-                link=fields["link"],
-                post_id=int(m.group(1)) if m else None,
-                published_at=when.astimezone(zone).isoformat(),
-            )
-        )
+        entries.append(FeedEntry(fields["link"], when.astimezone(zone).isoformat()))
     return entries
 
 
 def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     """``(child sitemaps, page URLs)`` of a sitemap index or URL set."""
-    root = etree.fromstring(body, _PARSER)
-    if root is None:
-        raise ValueError("the sitemap is not XML")
+    root = _parse_xml(body)
     sitemaps, urls = [], []
     for el in root.iter():
         if _local(el.tag) != "loc" or not el.text:

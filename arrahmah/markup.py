@@ -15,13 +15,21 @@ Element = etree._Element
 
 
 def parse_document(data: str | bytes, encoding: str | None = None) -> Element:
-    """The ``html`` root element of a whole page (bytes in ``encoding``, or text)."""
+    """The ``html`` root element of a whole page (bytes in ``encoding``, or text).
+
+    Anything goes in: an empty body, an XML declaration, an encoding lxml does not know.
+    """
+    if isinstance(data, bytes):
+        try:
+            parser = etree.HTMLParser(encoding=encoding or "utf-8")
+        except LookupError:  # an encoding libxml2 does not know (Python may)
+            data = data.decode(encoding or "utf-8", errors="replace")
     if isinstance(data, str):
-        parser = etree.HTMLParser(remove_comments=False)
-    else:
-        parser = etree.HTMLParser(encoding=encoding or "utf-8")
-    root = etree.fromstring(data or b"<html></html>", parser)
-    return root if root is not None else etree.fromstring("<html></html>", parser)
+        parser = etree.HTMLParser()
+        if data.lstrip().startswith("<?xml"):
+            data = data.split("?>", 1)[-1]  # lxml refuses text that declares an encoding
+    root = etree.fromstring(data, parser) if data else None
+    return root if root is not None else etree.fromstring("<html></html>", etree.HTMLParser())
 
 
 def parse_fragment(html: str) -> Element:

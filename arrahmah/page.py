@@ -375,13 +375,13 @@ class ArticlePage:
 
     def comments_count(self) -> int | None:
         """Approved comments: the meta line's counter, else the comment list, else schema data."""
-        shown = self._theme_text("comments")
-        if shown and _INT.search(shown):
-            return int(_INT.search(shown).group())
+        shown = _INT.search(self._theme_text("comments") or "")
+        if shown:
+            return int(shown.group())
         heading = _xpath("//*[@id='mh-comments']//h4")(self.root)
-        text = _clean(markup.text_of(heading[0])) if heading else None
-        if text and _INT.match(text):
-            return int(_INT.match(text).group())
+        counted = _INT.match(_clean(markup.text_of(heading[0])) or "") if heading else None
+        if counted:
+            return int(counted.group())
         listed = _xpath("//ol[contains(@class, 'commentlist')]//li[contains(@class, 'comment')]")(
             self.root
         )

@@ -170,7 +170,8 @@ class StatePipeline(_StatsPipeline):
         if known.path != path:
             former.append(known.path)
         item.former_urls = [ctx.site.url(p) for p in sorted(set(former))]
-        if known.content_hash == item.content_hash and known.path == path and modified_same:
+        unchanged = known.content_hash == item.content_hash and known.path == path
+        if unchanged and modified_same and known.status != "gone":
             ctx.state.record_seen(item.post_id)
             self.count("unchanged")
             item.version = known.version

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
@@ -62,10 +63,11 @@ class RunContext:
     def open(cls, settings: BaseSettings, requested_mode: str = "auto") -> RunContext:
         """Lock the data directory and start a run, or resume the unfinished one.
 
-        ``requested_mode`` is ``full``, ``incremental`` or ``auto`` (full while the state is
-        empty, incremental after). An unfinished run is resumed in its own mode.
+        ``requested_mode`` is ``full``, ``incremental`` or ``auto`` (full until a full run has
+        finished, incremental after); an unfinished crawl run is resumed first, in its own mode.
+        ``fetch`` is a one-off run of its own (``arrahmah fetch --record``): it resumes nothing.
         """
-        if requested_mode not in (*MODES, "auto"):
+        if requested_mode not in (*MODES, "auto", "fetch"):
             raise ValueError(f"mode must be full, incremental or auto, not {requested_mode!r}")
         data_dir = Path(settings.get("ARRAHMAH_DATA_DIR") or "data")
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -76,14 +78,17 @@ class RunContext:
             lock.close()
             raise DataDirBusy(f"another crawl is using {data_dir}") from None
         state = CrawlState(data_dir / "state.sqlite3")
-        run = state.unfinished_run()
+        run = state.unfinished_run() if requested_mode != "fetch" else None
         if run is not None:
             if requested_mode not in ("auto", run.mode):
-                logger.warning("resuming unfinished %s run %s first", run.mode, run.run_id)
+                logger.warning(
+                    "resuming the unfinished %s run %s first; ask for %s again after it",
+                    run.mode, run.run_id, requested_mode,
+                )  # fmt: skip
         else:
             mode = requested_mode
             if mode == "auto":
-                mode = "full" if state.is_empty() else "incremental"
+                mode = "incremental" if state.has_finished("full") else "full"
             run = state.begin_run(mode)
         site = Site.from_base_url(settings.get("ARRAHMAH_BASE_URL"))
         return cls(data_dir, site, state, run, _lock=lock)
@@ -105,8 +110,9 @@ class RunContext:
         return self.job_dir
 
     def path_of(self, url: str) -> str:
-        """The path of ``url`` on the site (the state's key for URLs)."""
-        return self.site.path_of(url) or url
+        """The path of ``url`` on the site (the state's key for URLs, whatever the host: a
+        mirror's pages may still name the origin in their canonical links)."""
+        return self.site.path_of(url) or urlsplit(url).path or "/"
 
     def close(self) -> None:
         """Close the state and release the data directory."""
@@ -129,6 +135,8 @@ class RunFile:
 
     def open(self) -> list[dict[str, Any]]:
         """Open for appending; returns the complete lines already there (a resumed run)."""
+        if self.final.exists() and not self.part.exists():
+            os.replace(self.final, self.part)  # renamed, then killed before the state knew
         kept: list[dict[str, Any]] = []
         if self.part.exists():
             good = 0
@@ -157,18 +165,19 @@ class RunFile:
         self._file.flush()
         self.count += 1
 
-    def close(self, complete: bool) -> Path:
-        """Close; a complete run's file takes its final name. Returns where the file is."""
+    def close(self) -> None:
+        """Flush everything to disk and close (the file keeps its ``.part`` name)."""
         if self._exporter is not None and self._file is not None:
             self._exporter.finish_exporting()
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
             self._file = self._exporter = None
-        if complete:
-            os.replace(self.part, self.final)
-            return self.final
-        return self.part
+
+    def publish(self) -> Path:
+        """Give a complete run's file its final name."""
+        os.replace(self.part, self.final)
+        return self.final
 
 
 class RunRecorder:
@@ -228,19 +237,25 @@ class RunRecorder:
         if self.ctx is None or self.file is None:
             return
         ctx = self.ctx
-        paused = reason == "shutdown"  # Ctrl-C / SIGTERM: Scrapy kept the job's queue whole
-        where = self.file.close(complete=not paused)
-        report = self.report(spider, reason, where)
-        if paused:
-            (ctx.job_dir / PAUSED_MARK).touch()
+        self.file.close()
+        job_dir = self.crawler.settings.get("JOBDIR")
+        if reason == "shutdown":  # Ctrl-C / SIGTERM: Scrapy kept the job's queue whole
+            report = self.report(spider, reason, self.file.part)
+            if job_dir:
+                Path(job_dir).mkdir(parents=True, exist_ok=True)
+                (Path(job_dir) / PAUSED_MARK).touch()
             logger.info("run %s paused: start the crawl again to resume it", ctx.run.run_id)
         else:
-            ctx.state.finish_run(ctx.run.run_id, "finished", report)
-            shutil.rmtree(ctx.job_dir, ignore_errors=True)
+            # report, then the run file's final name, then the state: a kill between any two
+            # is mended by the next start (it resumes the run, its file renamed back)
+            report = self.report(spider, reason, self.file.final)
             report_path = ctx.runs_dir / f"{ctx.run.run_id}.report.json"
-            tmp = report_path.with_suffix(".json.part")
+            tmp = report_path.with_name(report_path.name + ".part")
             tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", "utf-8")
             os.replace(tmp, report_path)
+            self.file.publish()
+            ctx.state.finish_run(ctx.run.run_id, "finished", report)
+            shutil.rmtree(ctx.job_dir, ignore_errors=True)  # ours only, never a JOBDIR given
         logger.info("run report\n%s", format_report(report))
         ctx.close()
 

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS articles (
     version        INTEGER NOT NULL DEFAULT 0,     -- last exported version (0: never)
     first_seen     TEXT NOT NULL,
     last_seen      TEXT NOT NULL,
+    first_run      TEXT,                           -- the run that exported version 1
     last_run       TEXT                            -- the run that exported the last version
 );
 CREATE TABLE IF NOT EXISTS paths (
@@ -98,17 +99,22 @@ class CrawlState:
         self.db.close()
 
     # ---- runs -------------------------------------------------------------------------------
-    def is_empty(self) -> bool:
-        """True before the first article was ever recorded."""
-        return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
-
-    def unfinished_run(self) -> Run | None:
-        """The last run if it never finished (killed or interrupted), else None."""
+    def unfinished_run(self, modes: tuple[str, ...] = ("full", "incremental")) -> Run | None:
+        """The last crawl run (of ``modes``) if it never finished (killed, interrupted)."""
+        marks = ",".join("?" * len(modes))
         row = self.db.execute(
             "SELECT run_id, mode, started_at FROM runs WHERE status = 'running'"
-            " ORDER BY started_at DESC LIMIT 1"
+            f" AND mode IN ({marks}) ORDER BY started_at DESC LIMIT 1",
+            modes,
         ).fetchone()
         return Run(row[0], row[1], row[2], resumed=True) if row else None
+
+    def has_finished(self, mode: str) -> bool:
+        """True once a run of ``mode`` finished cleanly."""
+        row = self.db.execute(
+            "SELECT 1 FROM runs WHERE status = 'finished' AND mode = ? LIMIT 1", (mode,)
+        ).fetchone()
+        return row is not None
 
     def begin_run(self, mode: str) -> Run:
         """Start a new run in ``mode`` (its id is its UTC start time)."""
@@ -128,14 +134,6 @@ class CrawlState:
                 "UPDATE runs SET status = ?, finished_at = ?, report = ? WHERE run_id = ?",
                 (status, _now(), json.dumps(report, ensure_ascii=False), run_id),
             )
-
-    def last_finished_run(self) -> tuple[str, str] | None:
-        """``(run_id, started_at)`` of the last run that finished cleanly."""
-        row = self.db.execute(
-            "SELECT run_id, started_at FROM runs WHERE status = 'finished'"
-            " ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()
-        return (row[0], row[1]) if row else None
 
     # ---- articles --------------------------------------------------------------------------
     def _known(self, row: tuple | None) -> Known | None:
@@ -194,10 +192,10 @@ class CrawlState:
             if old is None:
                 self.db.execute(
                     "INSERT INTO articles (post_id, path, status, published_at, modified_at,"
-                    " content_hash, version, first_seen, last_seen, last_run)"
-                    " VALUES (?, ?, 'live', ?, ?, ?, ?, ?, ?, ?)",
+                    " content_hash, version, first_seen, last_seen, first_run, last_run)"
+                    " VALUES (?, ?, 'live', ?, ?, ?, ?, ?, ?, ?, ?)",
                     (post_id, path, published_at, modified_at, content_hash, version, now, now,
-                     run_id),
+                     run_id, run_id),
                 )  # fmt: skip
             else:
                 self.db.execute(
@@ -261,11 +259,16 @@ class CrawlState:
         ).fetchall()
         return [row[0] for row in rows]
 
-    def known_paths(self, paths: Iterable[str]) -> set[str]:
-        """Which of ``paths`` belong to a known article (current or former path)."""
+    def known_paths(self, paths: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Which of ``paths`` belong to a known article (current or former path), each with
+        the runs that exported its first and its last version."""
         paths = list(paths)
         if not paths:
-            return set()
+            return {}
         marks = ",".join("?" * len(paths))
-        rows = self.db.execute(f"SELECT path FROM paths WHERE path IN ({marks})", paths)
-        return {row[0] for row in rows.fetchall()}
+        rows = self.db.execute(
+            "SELECT p.path, a.first_run, a.last_run FROM paths p JOIN articles a USING (post_id)"
+            f" WHERE p.path IN ({marks})",
+            paths,
+        )
+        return {path: (first, last) for path, first, last in rows.fetchall()}

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,12 @@ class PostMeta:
     link: str
     published_at: str
     modified_at: str | None
-    sticky: bool = False
 
 
-def _with_offset(local: str | None, gmt: str | None) -> str | None:
-    """``local`` site time as ISO 8601 with the UTC offset that ``gmt`` implies."""
-    if not local:
+def _with_offset(local: object, gmt: object, zone: ZoneInfo) -> str | None:
+    """``local`` site time as ISO 8601 with its UTC offset: the one ``gmt`` implies, else
+    the site time zone's."""
+    if not isinstance(local, str) or not local:
         return None
     try:
         local_dt = datetime.fromisoformat(local)
@@ -34,19 +35,20 @@ def _with_offset(local: str | None, gmt: str | None) -> str | None:
     if local_dt.tzinfo is not None:
         return local_dt.isoformat()
     try:
-        offset = local_dt - datetime.fromisoformat(gmt) if gmt else None
+        offset = local_dt - datetime.fromisoformat(gmt) if isinstance(gmt, str) else None
     except ValueError:
         offset = None
     if offset is None or abs(offset) > timedelta(hours=14):
-        return local_dt.isoformat()  # no offset known: the local time, as the site gives it
-    minutes = round(offset.total_seconds() / 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"{local_dt.isoformat()}{sign}{hours:02d}:{mins:02d}"
+        return local_dt.replace(tzinfo=zone).isoformat()
+    return local_dt.replace(tzinfo=timezone(offset)).isoformat()
 
 
-def parse_posts(body: bytes | str) -> list[PostMeta]:
-    """Posts of one REST listing page; raises ValueError when the body is not such a listing."""
+def parse_posts(body: bytes | str, site_timezone: str = "Asia/Jakarta") -> list[PostMeta]:
+    """Posts of one REST listing page; raises ValueError when the body is not such a listing.
+
+    Times come with the offset their ``*_gmt`` twin implies, else ``site_timezone``'s.
+    """
+    zone = ZoneInfo(site_timezone)
     data = json.loads(body)
     if not isinstance(data, list):
         raise ValueError("the REST posts listing is not a JSON array")
@@ -54,16 +56,15 @@ def parse_posts(body: bytes | str) -> list[PostMeta]:
     for entry in data:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
             continue
-        published = _with_offset(entry.get("date"), entry.get("date_gmt"))
-        if not published or not entry.get("link"):
-            continue
+        published = _with_offset(entry.get("date"), entry.get("date_gmt"), zone)
+        if not published or not isinstance(entry.get("link"), str):
+            continue  # an entry this index cannot vouch for: the page tells its date
         posts.append(
             PostMeta(
                 post_id=entry["id"],
                 link=str(entry["link"]),
                 published_at=published,
-                modified_at=_with_offset(entry.get("modified"), entry.get("modified_gmt")),
-                sticky=bool(entry.get("sticky")),
+                modified_at=_with_offset(entry.get("modified"), entry.get("modified_gmt"), zone),
             )
         )
     return posts

@@ -67,6 +67,10 @@ class FixtureSite:
     wp_pages: dict[str, str] = field(default_factory=dict)
     per_page: int = 3
     rest_api: bool = True
+    # path -> (status, body) served instead of the model's answer: broken pages, odd feeds
+    overrides: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    # a mirror that rewrites links but leaves canonical links naming the origin
+    origin_canonical: bool = False
 
     @classmethod
     def from_fixtures(cls, directory: Path = FIXTURES, per_page: int = 3) -> FixtureSite:
@@ -159,6 +163,9 @@ class FixtureSite:
         """Status, headers and body for a request target (path and query)."""
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
+        if target in self.overrides:
+            status, body = self.overrides[target]
+            return status, {"Content-Type": "application/octet-stream"}, body
         if path == "/robots.txt":
             text = f"User-agent: *\nDisallow: /wp-admin/\n\nSitemap: {base}/wp-sitemap.xml\n"
             return self._text(text, "text/plain")
@@ -195,7 +202,10 @@ class FixtureSite:
         return status, {"Content-Type": f"{ctype}; charset=UTF-8"}, text.encode("utf-8")
 
     def _html(self, page: str, base: str) -> tuple[int, dict[str, str], bytes]:
-        return self._text(page.replace(ORIGIN, base), "text/html")
+        page = page.replace(ORIGIN, base)
+        if self.origin_canonical:
+            page = page.replace(f'rel="canonical" href="{base}', f'rel="canonical" href="{ORIGIN}')
+        return self._text(page, "text/html")
 
     def _not_found(self) -> tuple[int, dict[str, str], bytes]:
         page = "<!DOCTYPE html><html><body class='error404'><h1>Page not found</h1></body></html>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from arrahmah import boilerplate, text
+from arrahmah import boilerplate, markup, text
 
 BASE = "https://arrahmahnews.com/2020/10/09/post/"
 LINK = "https://arrahmahnews.com/2020/08/06/older-post/"
@@ -14,7 +14,7 @@ CONTENT = "<p>Paragraf isi.</p>"
 
 
 def clean(fragment: str) -> tuple[list[str], boilerplate.Harvest]:
-    root = boilerplate.parse_fragment(fragment)
+    root = markup.parse_fragment(fragment)
     harvest = boilerplate.Harvest(base_url=BASE)
     boilerplate.strip(root, harvest)
     return text.paragraphs(root), harvest

@@ -119,3 +119,9 @@ def test_fetch_html_extracts_a_saved_page(tmp_path):
         "fetch", "--html", str(tmp_path / "nope.html"), "--url", "https://arrahmahnews.com/"
     )
     assert missing.returncode == 1 and "nope.html" in missing.stderr
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert arrahmah("fetch", "https://arrahmahnews.com/x/", "-s", "NOVALUE").returncode == 2
+    assert arrahmah("fetch").returncode == 2
+    assert arrahmah("fetch", "--html", str(FIXTURES / "seed-putin.html")).returncode == 2

@@ -145,3 +145,21 @@ def test_site_urls_follow_the_base_url():
     assert not site.is_listing_url("http://127.0.0.1:8123/tag/iran/")
     with pytest.raises(ValueError):
         Site.from_base_url("arrahmahnews.com")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "cp1252"])
+def test_pages_parse_in_any_encoding_and_with_an_xml_declaration(encoding):
+    ((url, html),) = fixture_pages(BY_NAME["one-paragraph"])
+    if encoding == "cp1252":
+        html = html.replace("–", "-").replace("“", '"').replace("”", '"').replace("’", "'")
+    page = ArticlePage.from_html(html.encode(encoding, errors="replace"), url, encoding)
+    assert page.title() == "Pashinyan: Ekspansi NATO Ancam Stabilitas"
+    declared = ArticlePage.from_html('<?xml version="1.0" encoding="utf-8"?>\n' + html, url)
+    assert declared.post_id() == 325
+
+
+def test_an_empty_or_binary_page_is_no_article():
+    for body in (b"", b"\x00\x01\x02", "   "):
+        assert not ArticlePage.from_html(
+            body, "https://arrahmahnews.com/2020/01/01/x/"
+        ).is_article()

@@ -165,3 +165,102 @@ def test_stopped_run_resumes_without_duplicates(tmp_path, validator, stop):
     exported_before = {i["url"].split(server.base_url, 1)[1] for i in items[:killed_with]}
     assert not exported_before & set(requests)  # not fetched again
     assert reports(data)[-1]["resumed"] is True
+
+
+# ---- what goes wrong ---------------------------------------------------------------------------
+
+
+def test_an_empty_feed_does_not_stop_the_walk(tmp_path):
+    site = FixtureSite.from_fixtures(per_page=3)
+    site.rest_api = False
+    site.overrides["/feed/"] = (200, b"")
+    with SiteServer(site) as server:
+        result = run_crawl(server.base_url, tmp_path / "data")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(read_jsonl(run_files(tmp_path / "data")[-1])) == len(site.posts)
+
+
+def test_a_gone_post_that_returns_is_live_again(tmp_path):
+    site = FixtureSite.from_fixtures(per_page=3)
+    data = tmp_path / "data"
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0
+        site.post(TRASHED).gone = True
+        assert run_crawl(server.base_url, data).returncode == 0
+        assert reports(data)[-1]["gone_posts"] == [TRASHED]
+        site.post(TRASHED).gone = False  # restored from the trash, unchanged
+        assert run_crawl(server.base_url, data).returncode == 0
+    (item,) = read_jsonl(run_files(data)[-1])
+    assert (item["post_id"], item["version"]) == (TRASHED, 2)
+
+
+def test_a_mirror_whose_canonical_links_name_the_origin(tmp_path):
+    site = FixtureSite.from_fixtures(per_page=3)
+    site.origin_canonical = True
+    data = tmp_path / "data"
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0
+        server.take_requests()
+        assert run_crawl(server.base_url, data).returncode == 0
+        requests = server.take_requests()
+    assert len(non_rest(requests)) <= 3, requests
+    assert read_jsonl(run_files(data)[-1]) == []
+
+
+def test_fetch_record_leaves_an_unfinished_crawl_run_alone(tmp_path):
+    from arrahmah.state import CrawlState
+
+    site = FixtureSite.from_fixtures(per_page=3)
+    data = tmp_path / "data"
+    state = CrawlState(data / "state.sqlite3")
+    unfinished = state.begin_run("full")  # as a killed first run leaves it
+    state.close()
+    with SiteServer(site) as server:
+        fetched = subprocess.run(
+            [sys.executable, "-m", "arrahmah.cli", "fetch", server.base_url + site.post(SEED).path,
+             "--record", "-s", f"ARRAHMAH_BASE_URL={server.base_url}",
+             "-s", f"ARRAHMAH_DATA_DIR={data}"],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        )  # fmt: skip
+        assert fetched.returncode == 0, fetched.stderr
+        state = CrawlState(data / "state.sqlite3")
+        assert state.unfinished_run() == unfinished.__class__(
+            unfinished.run_id, "full", unfinished.started_at, resumed=True
+        )
+        state.close()
+        assert run_crawl(server.base_url, data).returncode == 0  # resumes the full run
+    report = reports(data)
+    full = next(r for r in report if r["run_id"] == unfinished.run_id)
+    assert full["mode"] == "full" and full["resumed"] is True
+    assert full["items_exported"] == len(site.posts) - 1  # the fetched one is known, unchanged
+
+
+def test_a_killed_incremental_run_without_rest_api_loses_no_new_post(tmp_path):
+    site = FixtureSite.from_fixtures(per_page=3)
+    site.rest_api = False
+    data = tmp_path / "data"
+    new = [9200 + n for n in range(12)]
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0
+        for n, post_id in enumerate(new):
+            site.publish(SEED, post_id, f"kilat-{n}", f"2021-12-{n + 1:02d}T09:00:00+07:00")
+        server.delay = 0.15
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", "arrahmah",
+             "-s", f"ARRAHMAH_BASE_URL={server.base_url}", "-s", f"ARRAHMAH_DATA_DIR={data}",
+             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            parts = list((data / "runs").glob("*.jsonl.part"))
+            if parts and len(parts[0].read_bytes().splitlines()) >= 4:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        server.delay = 0
+        assert run_crawl(server.base_url, data).returncode == 0
+    exported = [i["post_id"] for f in run_files(data)[1:] for i in read_jsonl(f)]
+    assert sorted(exported) == new

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from arrahmah import boilerplate, text
+from arrahmah import markup, text
 
 
 def paragraphs(fragment: str) -> list[str]:
-    return text.paragraphs(boilerplate.parse_fragment(fragment))
+    return text.paragraphs(markup.parse_fragment(fragment))
 
 
 def test_blocks_become_paragraphs():

@@ -1,7 +1,7 @@
 """The ``arrahmah`` spider: the scheduled crawl of the whole site.
 
 Each crawl is a run (see `arrahmah.runs`). Its mode (``-a mode=full|incremental``, default: full
-while the state is empty, incremental after) decides what it fetches:
+until a full run has finished, incremental after) decides what it fetches:
 
 * **full**: the home listing and every category archive found in the site's own menus, each to
   its last page, and the XML sitemaps as a second discovery path; every article they link to.
@@ -171,8 +171,7 @@ class ArrahmahSpider(ArticleCrawler):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         spider._index_pending = 0
         spider._index_complete = False
-        spider._rest_ids: set[int] = set()
-        spider._seen_paths: set[str] = set()
+        spider._fetched_ids: set[int] = set()
         spider._found_by: dict[str, set[str]] = {"listings": set(), "sitemaps": set()}
         spider._gone_checked = False
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
@@ -215,13 +214,14 @@ class ArrahmahSpider(ArticleCrawler):
     def parse_rest_index(self, response: Response, page: int) -> Iterator[Request]:
         """Keep every post's exact times and link; ask for the other index pages."""
         try:
-            posts = wpapi.parse_posts(response.body)
+            posts = wpapi.parse_posts(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
         except ValueError as exc:
             self.logger.info("REST index page %d unreadable (%s)", page, exc)
             self.crawler.stats.inc_value("arrahmah/rest/unreadable")
             if page == 1:
                 yield self._feed_request()  # the feed stands in for the index
                 return
+            self._index_complete = False
             posts = []
         for post in posts:
             self.post_meta[post.post_id] = post
@@ -293,6 +293,8 @@ class ArrahmahSpider(ArticleCrawler):
                 path = self.site.path_of(post.link) or ""
                 if known is None:
                     reason = "new"
+                elif known.status == "gone":
+                    reason = "returned"
                 elif known.path != path:
                     reason = "moved"
                 elif (
@@ -328,15 +330,15 @@ class ArrahmahSpider(ArticleCrawler):
         this_run = self.run_context.run.run_id
         for url in links:
             self._found_by["listings"].add(paths[url])
-            if self.mode == "incremental" and paths[url] in known:
-                continue
-            if paths[url] in known:
-                seen = state.by_path(paths[url])
-                if seen is not None and seen.last_run == this_run:
-                    continue  # exported before this run was interrupted
+            _, last_run = known.get(paths[url], (None, None))
+            if paths[url] in known and (self.mode == "incremental" or last_run == this_run):
+                continue  # incremental: known already; full: exported before an interruption
             yield self.article_request(url)
         if self.mode == "incremental":
-            if not any(paths[u] in known for u in links if u not in sticky):
+            # stop at a page holding an article known before this run: the sticky post heads
+            # page 1 forever, and what this run exported before a kill is no older news
+            known_before = {p for p, (first, _) in known.items() if first != this_run}
+            if not any(paths[u] in known_before for u in links if u not in sticky):
                 next_page = listing.next_page()
                 if next_page and self.site.is_listing_url(next_page):
                     yield Request(next_page, callback=self.parse_listing)
@@ -375,11 +377,8 @@ class ArrahmahSpider(ArticleCrawler):
         self.logger.info("sitemap %s unavailable", failure.request.url)  # type: ignore[attr-defined]
 
     def found_article(self, raw: RawArticle, response: Response) -> None:
-        path = self.site.path_of(raw.url)
-        if path:
-            self._seen_paths.add(path)
         if raw.post_id is not None:
-            self._rest_ids.add(raw.post_id)
+            self._fetched_ids.add(raw.post_id)
 
     # ---- gone posts ---------------------------------------------------------------------------
     def spider_idle(self, spider: Spider) -> None:
@@ -407,7 +406,7 @@ class ArrahmahSpider(ArticleCrawler):
         if self.post_meta and self._index_complete:
             listed = set(self.post_meta)
         elif self.mode == "full":
-            listed = self._rest_ids
+            listed = self._fetched_ids
         else:
             return
         this_run = self.run_context.run.run_id

@@ -39,7 +39,7 @@ class ArticleSpider(ArticleCrawler):
             extensions = crawler.settings.getdict("EXTENSIONS")
             extensions.setdefault("arrahmah.runs.RunRecorder", 500)
             crawler.settings.set("EXTENSIONS", extensions, "spider")
-            spider.run_context = RunContext.open(crawler.settings, "incremental")
+            spider.run_context = RunContext.open(crawler.settings, "fetch")
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
