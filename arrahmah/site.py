@@ -75,6 +75,7 @@ class Site:
         path = self.path_of(url)
         return path is not None and not urlsplit(url).query and bool(_CATEGORY_PATH.match(path))
 
-    def rest_posts_url(self, page: int, per_page: int = 100) -> str:
-        """One page of the WordPress REST API's post listing."""
-        return self.url(f"/wp-json/wp/v2/posts?per_page={per_page}&page={page}")
+    def rest_posts_url(self, page: int, query: str = "", per_page: int = 100) -> str:
+        """One page of the WordPress REST API's post listing (``query``: more parameters)."""
+        extra = f"&{query}" if query else ""
+        return self.url(f"/wp-json/wp/v2/posts?per_page={per_page}&page={page}{extra}")

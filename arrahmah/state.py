@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS runs (
     status         TEXT NOT NULL,                  -- running | finished | failed
     report         TEXT
 );
+CREATE TABLE IF NOT EXISTS facts (
+    key            TEXT PRIMARY KEY,               -- what crawls learnt of the site
+    value          TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     run_id         TEXT NOT NULL,
     post_id        INTEGER NOT NULL,
@@ -135,6 +139,17 @@ class CrawlState:
                 (status, _now(), json.dumps(report, ensure_ascii=False), run_id),
             )
 
+    # ---- facts about the site ---------------------------------------------------------------
+    def fact(self, key: str) -> str | None:
+        """What an earlier run learnt about the site (e.g. which REST query it answers)."""
+        row = self.db.execute("SELECT value FROM facts WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def learn(self, key: str, value: str) -> None:
+        """Remember a fact about the site for later runs."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO facts (key, value) VALUES (?, ?)", (key, value))
+
     # ---- articles --------------------------------------------------------------------------
     def _known(self, row: tuple | None) -> Known | None:
         return Known(*row) if row else None
@@ -156,6 +171,19 @@ class CrawlState:
             (path,),
         ).fetchone()
         return self._known(row)
+
+    def last_modified(self) -> str | None:
+        """The latest modification time any exported article carried (ISO 8601, offset)."""
+        rows = self.db.execute(
+            "SELECT modified_at FROM articles WHERE modified_at LIKE '____-__-__T%'"
+        ).fetchall()
+        times = [row[0] for row in rows]
+        return max(times, key=datetime.fromisoformat) if times else None
+
+    def live_ids(self) -> set[int]:
+        """Ids of the articles not marked gone."""
+        rows = self.db.execute("SELECT post_id FROM articles WHERE status != 'gone'")
+        return {row[0] for row in rows.fetchall()}
 
     def live(self) -> Iterator[Known]:
         """Every article not marked gone."""

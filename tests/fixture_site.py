@@ -67,6 +67,8 @@ class FixtureSite:
     wp_pages: dict[str, str] = field(default_factory=dict)
     per_page: int = 3
     rest_api: bool = True
+    # like the replica: the REST index answers its default query only (no orderby, _fields)
+    rest_plain_only: bool = False
     # path -> (status, body) served instead of the model's answer: broken pages, odd feeds
     overrides: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     # a mirror that rewrites links but leaves canonical links naming the origin
@@ -267,9 +269,13 @@ class FixtureSite:
         return self._text(body, "text/html")
 
     def _rest(self, query: dict[str, list[str]], base: str) -> tuple[int, dict[str, str], bytes]:
+        if self.rest_plain_only and set(query) - {"per_page", "page"}:
+            return self._not_found()
         per_page = min(100, int(query.get("per_page", ["10"])[0]))
         page = int(query.get("page", ["1"])[0])
         posts = self.live()
+        if query.get("orderby") == ["modified"]:
+            posts.sort(key=lambda p: p.modified, reverse=query.get("order") != ["asc"])
         total_pages = max(1, -(-len(posts) // per_page))
         if page > total_pages:
             return self._text('{"code":"rest_post_invalid_page_number"}', "application/json", 400)
@@ -287,6 +293,9 @@ class FixtureSite:
             }
             for p in posts[(page - 1) * per_page : page * per_page]
         ]
+        if "_fields" in query:
+            keep = set(query["_fields"][0].split(","))
+            entries = [{k: v for k, v in e.items() if k in keep} for e in entries]
         status, headers, body = self._text(json.dumps(entries), "application/json")
         headers.update({"X-WP-Total": str(len(posts)), "X-WP-TotalPages": str(total_pages)})
         return status, headers, body

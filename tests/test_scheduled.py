@@ -48,10 +48,15 @@ def non_rest(requests: list[str]) -> list[str]:
     return [r for r in requests if not r.startswith("/wp-json/")]
 
 
-@pytest.mark.parametrize("rest_api", [True, False], ids=["rest-api", "no-rest-api"])
-def test_runs_fetch_only_what_is_new_or_changed(tmp_path, validator, rest_api):
+@pytest.mark.parametrize("rest", ["wordpress", "plain-only", "none"])
+def test_runs_fetch_only_what_is_new_or_changed(tmp_path, validator, rest):
+    """``wordpress``: the REST index answers every query (incremental runs read the most
+    recently modified posts first, and stop; the post count tells when one went); ``plain-only``:
+    only the default query, as the replica (runs read the whole index); ``none``: no REST API."""
     site = FixtureSite.from_fixtures(per_page=3)
-    site.rest_api = rest_api
+    site.rest_api = rest != "none"
+    site.rest_plain_only = rest == "plain-only"
+    rest_api = site.rest_api
     data = tmp_path / "data"
     with SiteServer(site) as server:
         # run 1: empty state, a full crawl
@@ -75,6 +80,9 @@ def test_runs_fetch_only_what_is_new_or_changed(tmp_path, validator, rest_api):
         fetched = [r for r in non_rest(requests) if r.count("/") == 5]  # /YYYY/MM/DD/slug/
         bound = len(fetched) + math.ceil(len(NEW_IDS) / site.per_page) + 3
         assert len(non_rest(requests)) <= bound, requests
+        index_reads = [r for r in requests if r.startswith("/wp-json/")]
+        if rest == "wordpress":  # the recent posts; then, as the count shows one went, all
+            assert ["orderby=modified" in r for r in index_reads] == [True, False]
         if rest_api:
             assert sorted(by_id) == sorted([*NEW_IDS, EDITED, MOVED])
             assert by_id[EDITED]["version"] == 2
@@ -101,6 +109,8 @@ def test_runs_fetch_only_what_is_new_or_changed(tmp_path, validator, rest_api):
         requests = server.take_requests()
         assert read_jsonl(run_files(data)[-1]) == []
         assert len(non_rest(requests)) <= 3, requests
+        if rest == "wordpress":  # nothing changed, nothing went: one index page
+            assert len([r for r in requests if r.startswith("/wp-json/")]) == 1
 
         # a full run: every live article to -O; to its run file only what no run exported yet
         # (without the REST API: the edit, and the move unless run 2's walk met it)

@@ -171,6 +171,9 @@ class ArrahmahSpider(ArticleCrawler):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         spider._index_pending = 0
         spider._index_complete = False
+        spider._rest_queries: list[str] = []
+        spider._known_until: str | None = None
+        spider._rest_total: int | None = None
         spider._fetched_ids: set[int] = set()
         spider._found_by: dict[str, set[str]] = {"listings": set(), "sitemaps": set()}
         spider._gone_checked = False
@@ -188,13 +191,24 @@ class ArrahmahSpider(ArticleCrawler):
         """Read the REST post index (or the RSS feed without it); the walk starts after it."""
         self._index_pending = 1
         if self.settings.getbool("ARRAHMAH_USE_REST_API", True):
+            self._rest_queries = self._index_queries()
+            self._known_until = self.run_context.state.last_modified()
             yield self._rest_request(1)
         else:
             yield self._feed_request()
 
+    def _index_queries(self) -> list[str]:
+        """The ways to ask for the REST index, best first; what answered last time decides
+        whether the better ways are worth a request (a site that answers only the default
+        query, or none, is asked that one alone)."""
+        best = "recent" if self.mode == "incremental" else "lean"
+        answered = self.run_context.state.fact("rest_query")
+        return ["plain"] if answered in ("plain", "none") else [best, "plain"]
+
     def _rest_request(self, page: int) -> Request:
+        query = wpapi.QUERIES[self._rest_queries[0]]
         return Request(
-            self.site.rest_posts_url(page),
+            self.site.rest_posts_url(page, query),
             callback=self.parse_rest_index,
             errback=self.rest_index_failed,
             cb_kwargs={"page": page},
@@ -212,22 +226,31 @@ class ArrahmahSpider(ArticleCrawler):
         )
 
     def parse_rest_index(self, response: Response, page: int) -> Iterator[Request]:
-        """Keep every post's exact times and link; ask for the other index pages."""
+        """Keep every post's exact times and link; ask for the index pages still needed."""
         try:
             posts = wpapi.parse_posts(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
         except ValueError as exc:
             self.logger.info("REST index page %d unreadable (%s)", page, exc)
             self.crawler.stats.inc_value("arrahmah/rest/unreadable")
-            if page == 1:
-                yield self._feed_request()  # the feed stands in for the index
-                return
-            self._index_complete = False
-            posts = []
+            yield from self._rest_page_lost(page)
+            return
         for post in posts:
             self.post_meta[post.post_id] = post
         self.crawler.stats.inc_value("arrahmah/rest/pages")
         if page == 1:
-            total = wpapi.total_pages(response.headers.get("X-WP-TotalPages"))
+            self.run_context.state.learn("rest_query", self._rest_queries[0])
+        total = wpapi.total_pages(response.headers.get("X-WP-TotalPages"))
+        if page == 1:
+            self._rest_total = wpapi.total_posts(response.headers.get("X-WP-Total"))
+        if self._rest_queries[0] == "recent":
+            # newest modifications first: read on only while every post is newer than the last
+            # modification the state knows (without one, to the end)
+            self._index_complete = False  # the run sees what changed, not what went
+            known = self._known_until
+            if page < total and posts and not (known and wpapi.modified_before(posts, known)):
+                self._index_pending += 1
+                yield self._rest_request(page + 1)
+        elif page == 1:
             self._index_pending += total - 1
             for n in range(2, total + 1):
                 yield self._rest_request(n)
@@ -235,15 +258,22 @@ class ArrahmahSpider(ArticleCrawler):
         yield from self._index_page_done()
 
     def rest_index_failed(self, failure: Failure) -> Iterator[Request]:
-        """No REST API (blocked, disabled, failing): the RSS feed gives the newest times."""
+        """The index does not answer this way (or at all): another query, or the RSS feed."""
         page = failure.request.cb_kwargs.get("page", 1)  # type: ignore[attr-defined]
         self.logger.info("REST index page %s unavailable (%s)", page, failure.getErrorMessage())
         self.crawler.stats.inc_value("arrahmah/rest/unavailable")
-        if page == 1:
-            yield self._feed_request()
-            return
-        self._index_complete = False
-        yield from self._index_page_done()
+        yield from self._rest_page_lost(page)
+
+    def _rest_page_lost(self, page: int) -> Iterator[Request]:
+        if page == 1 and len(self._rest_queries) > 1:
+            self._rest_queries.pop(0)  # ask the next way
+            yield self._rest_request(1)
+        elif page == 1:
+            self.run_context.state.learn("rest_query", "none")
+            yield self._feed_request()  # no index: the feed stands in for it
+        else:
+            self._index_complete = False
+            yield from self._index_page_done()
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Exact publication times of the newest posts, from the feed's ``pubDate``."""
@@ -266,9 +296,26 @@ class ArrahmahSpider(ArticleCrawler):
 
     def _index_page_done(self) -> Iterator[Request]:
         self._index_pending -= 1
-        if self._index_pending == 0:
+        if self._index_pending == 0 and self._some_post_went():
+            # the site counts fewer posts than the state knows plus the new ones: read the
+            # whole index once, to learn which went
+            self.logger.info("the REST index counts fewer posts than known: reading all of it")
+            self._rest_queries = ["lean", "plain"]
+            self._index_pending = 1
+            yield self._rest_request(1)
+        elif self._index_pending == 0:
             self.crawler.stats.set_value("arrahmah/rest/posts", len(self.post_meta))
             yield from self.walk()
+
+    def _some_post_went(self) -> bool:
+        """After reading the recently modified posts: does the site's post count say that some
+        post the state knows is no longer published? (0 requests when none went.)"""
+        if self._index_complete or not self._rest_queries or self._rest_queries[0] != "recent":
+            return False
+        if self._rest_total is None:
+            return False
+        live = self.run_context.state.live_ids()
+        return self._rest_total < len(live | set(self.post_meta))
 
     # ---- the walk ---------------------------------------------------------------------------
     def walk(self) -> Iterator[Request]:
