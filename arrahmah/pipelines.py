@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema_rs
 from itemadapter import ItemAdapter
@@ -114,17 +115,22 @@ class ValidationPipeline(_StatsPipeline):
 
 
 class DuplicatesPipeline(_StatsPipeline):
-    """Let each WordPress post through once, whatever URL it was reached by."""
+    """Let each article through once, whatever URL it was reached by (an old slug, ``?p=ID``).
+
+    The key is the canonical URL's path, which every way to an article ends at; a post id
+    would serve as well on a WordPress site, but a mirror or synthetic site may reuse ids.
+    """
 
     def __init__(self, stats: StatsCollector | None = None) -> None:
         super().__init__(stats)
-        self.seen: set[int] = set()
+        self.seen: set[str] = set()
 
     def process_item(self, item: Any) -> Any:
-        post_id = ItemAdapter(item).get("post_id")
-        if post_id in self.seen:
-            raise self.drop("duplicate", f"post {post_id} ({ItemAdapter(item).get('url')})")
-        self.seen.add(post_id)
+        url = str(ItemAdapter(item).get("url") or "")
+        key = urlsplit(url).path
+        if key in self.seen:
+            raise self.drop("duplicate", url)
+        self.seen.add(key)
         return item
 
 
@@ -154,8 +160,7 @@ class StatePipeline(_StatsPipeline):
         if known is None:
             item.version = 1
             return item
-        if known.last_run == ctx.run.run_id:
-            raise self.drop("already_exported", f"post {item.post_id} in this run", "INFO")
+
         if (
             known.published_at
             and len(item.published_at) == 10
@@ -163,6 +168,8 @@ class StatePipeline(_StatsPipeline):
         ):
             item.published_at = known.published_at  # the exact time a REST index once gave
         path = ctx.path_of(item.url)
+        if known.last_run == ctx.run.run_id and known.path == path:
+            raise self.drop("already_exported", f"{item.url} earlier in this run", "INFO")
         modified_same = None in (item.modified_at, known.modified_at) or (
             item.modified_at == known.modified_at
         )

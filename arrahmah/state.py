@@ -48,6 +48,11 @@ CREATE TABLE IF NOT EXISTS facts (
     key            TEXT PRIMARY KEY,               -- what crawls learnt of the site
     value          TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS pending (
+    path           TEXT PRIMARY KEY,               -- an article a run failed to fetch
+    reason         TEXT NOT NULL,
+    attempts       INTEGER NOT NULL DEFAULT 1
+);
 CREATE TABLE IF NOT EXISTS events (
     run_id         TEXT NOT NULL,
     post_id        INTEGER NOT NULL,
@@ -180,6 +185,24 @@ class CrawlState:
         times = [row[0] for row in rows]
         return max(times, key=datetime.fromisoformat) if times else None
 
+    def add_pending(self, path: str, reason: str) -> None:
+        """An article a run could not fetch (server errors, timeouts): later runs try again."""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO pending (path, reason) VALUES (?, ?) ON CONFLICT(path)"
+                " DO UPDATE SET reason = excluded.reason, attempts = attempts + 1",
+                (path, reason),
+            )
+
+    def pending(self) -> list[str]:
+        """Paths of articles earlier runs failed to fetch."""
+        return [row[0] for row in self.db.execute("SELECT path FROM pending ORDER BY path")]
+
+    def drop_pending(self, path: str) -> None:
+        """The article at ``path`` needs no retry (fetched, or gone for good)."""
+        with self.db:
+            self.db.execute("DELETE FROM pending WHERE path = ?", (path,))
+
     def live_ids(self) -> set[int]:
         """Ids of the articles not marked gone."""
         rows = self.db.execute("SELECT post_id FROM articles WHERE status != 'gone'")
@@ -235,6 +258,7 @@ class CrawlState:
             self.db.execute(
                 "INSERT OR REPLACE INTO paths (path, post_id) VALUES (?, ?)", (path, post_id)
             )
+            self.db.execute("DELETE FROM pending WHERE path = ?", (path,))
             detail = json.dumps({"from": old.path, "to": path}) if kind == "moved" else None
             self.db.execute(
                 "INSERT OR REPLACE INTO events (run_id, post_id, kind, detail) VALUES (?, ?, ?, ?)",

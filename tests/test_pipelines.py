@@ -51,12 +51,14 @@ def test_valid_item_passes(article, stats):
     assert stats.get_value("arrahmah/items/valid") == 1
 
 
-def test_second_item_of_a_post_is_dropped(article, stats):
+def test_second_item_of_an_article_is_dropped(article, stats):
     pipeline = DuplicatesPipeline(stats)
     pipeline.process_item(article)
-    moved = dataclasses.replace(article, url=article.url.replace("putin", "putin-baru"))
+    again = dataclasses.replace(article, crawled_at="2026-11-25T01:00:00+00:00")
     with pytest.raises(DropItem, match="duplicate"):
-        pipeline.process_item(moved)
+        pipeline.process_item(again)
+    other = dataclasses.replace(article, url=article.url.replace("putin", "putin-lain"))
+    assert pipeline.process_item(other) is other
     assert stats.get_value("arrahmah/dropped/duplicate") == 1
 
 

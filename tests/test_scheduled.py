@@ -274,3 +274,29 @@ def test_a_killed_incremental_run_without_rest_api_loses_no_new_post(tmp_path):
         assert run_crawl(server.base_url, data).returncode == 0
     exported = [i["post_id"] for f in run_files(data)[1:] for i in read_jsonl(f)]
     assert sorted(exported) == new
+
+
+def test_an_article_that_failed_is_fetched_by_the_next_run(tmp_path):
+    site = FixtureSite.from_fixtures(per_page=3)
+    data = tmp_path / "data"
+    broken = site.post(EDITED).path
+    site.overrides[broken] = (503, b"busy")
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0
+        first = {i["post_id"] for i in read_jsonl(run_files(data)[-1])}
+        assert EDITED not in first and len(first) == len(site.posts) - 1
+        del site.overrides[broken]
+        assert run_crawl(server.base_url, data).returncode == 0
+    assert [i["post_id"] for i in read_jsonl(run_files(data)[-1])] == [EDITED]
+
+
+def test_a_multipage_article_whose_later_page_is_gone_keeps_what_it_has(tmp_path):
+    site = FixtureSite.from_fixtures(per_page=3)
+    multipage = next(p for p in site.posts if len(p.pages) > 1)
+    site.overrides[multipage.path + "2/"] = (404, b"gone")
+    with SiteServer(site) as server:
+        result = run_crawl(server.base_url, tmp_path / "data", out=tmp_path / "out.jsonl")
+    assert result.returncode == 0
+    (item,) = [i for i in read_jsonl(tmp_path / "out.jsonl") if i["post_id"] == multipage.post_id]
+    assert item["pages"] == 1 and item["body"]
+    assert "'arrahmah/articles/missing_pages': 1" in result.stderr

@@ -87,13 +87,23 @@ class ArticleCrawler(Spider):
         """Hook: an article's first page was read."""
 
     def article_failed(self, failure: Failure) -> None:
-        """An article could not be fetched (retries exhausted, 404…): logged and counted."""
+        """An article could not be fetched: logged, counted, and (unless the site said 404 or
+        410) remembered, so that the next run tries it again: nothing is lost to a bad hour."""
+        url = failure.request.url  # type: ignore[attr-defined]
         self.crawler.stats.inc_value("arrahmah/article_errors")
-        self.logger.warning(
-            "article %s failed: %s",
-            failure.request.url,  # type: ignore[attr-defined]
-            failure.getErrorMessage(),
-        )
+        self.logger.warning("article %s failed: %s", url, failure.getErrorMessage())
+        self._remember_failure(url, failure)
+
+    def _remember_failure(self, url: str, failure: Failure) -> None:
+        context = getattr(self, "run_context", None)
+        if context is None:
+            return
+        path = context.path_of(self.site.article_first_page(url))
+        if failure.check(HttpError) and failure.value.response.status in GONE_STATUSES:  # type: ignore[union-attr]
+            context.state.drop_pending(path)
+        else:
+            context.state.add_pending(path, failure.getErrorMessage()[:200])
+            self.crawler.stats.inc_value("arrahmah/articles/pending")
 
     def parse_article_page(
         self, response: Response, raw: RawArticle, remaining: list[str]
@@ -108,16 +118,26 @@ class ArticleCrawler(Spider):
         raw.pages += 1
         yield from self._next_page(raw, remaining)
 
-    def article_page_failed(self, failure: Failure) -> None:
-        """A later page of a multi-page article failed for good: the article is not emitted."""
-        raw = failure.request.cb_kwargs.get("raw")  # type: ignore[attr-defined]
+    def article_page_failed(self, failure: Failure) -> Iterator[Any]:
+        """A later page of a multi-page article failed for good.
+
+        404/410: the site no longer has that page; the article is emitted with the pages it
+        has (``pages`` counts them). Anything else (5xx, timeouts after retries): the article
+        is not emitted now, and the next run fetches it again.
+        """
+        request = failure.request  # type: ignore[attr-defined]
+        raw: RawArticle = request.cb_kwargs["raw"]
+        if failure.check(HttpError) and failure.value.response.status in GONE_STATUSES:  # type: ignore[union-attr]
+            self.crawler.stats.inc_value("arrahmah/articles/missing_pages")
+            self.logger.warning("%s: page %s is gone; emitted without it", raw.url, request.url)
+            yield from self._next_page(raw, request.cb_kwargs["remaining"])
+            return
         self.crawler.stats.inc_value("arrahmah/dropped/incomplete_multipage")
         self.logger.error(
-            "dropped %s: page %s failed (%s)",
-            getattr(raw, "url", "?"),
-            failure.request.url,  # type: ignore[attr-defined]
+            "not emitted now: %s (page %s failed: %s)", raw.url, request.url,
             failure.getErrorMessage(),
-        )
+        )  # fmt: skip
+        self._remember_failure(raw.url, failure)
 
     def _next_page(self, raw: RawArticle, remaining: list[str]) -> Iterator[Any]:
         if remaining:
@@ -328,6 +348,9 @@ class ArrahmahSpider(ArticleCrawler):
                 errback=self.sitemap_failed,
             )
         yield from self.index_changes()
+        for path in self.run_context.state.pending():  # what earlier runs failed to fetch
+            self.crawler.stats.inc_value("arrahmah/articles/retried")
+            yield self.article_request(self.site.url(path), reason="retry")
 
     def index_changes(self) -> Iterator[Request]:
         """Incremental mode: posts the index shows as new, edited or moved; or the revisits."""
