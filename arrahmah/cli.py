@@ -40,6 +40,18 @@ def _settings(pairs: Sequence[str]) -> Any:
     return settings
 
 
+def _data_dir_free(settings: Any) -> bool:
+    """True when no crawl holds the data directory; else says so on stderr."""
+    from arrahmah.runs import DataDirBusy, lock_data_dir
+
+    try:
+        lock_data_dir(Path(settings.get("ARRAHMAH_DATA_DIR") or "data")).close()
+    except DataDirBusy as exc:
+        print(f"arrahmah: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def _write(items: list[dict[str, Any]], output: str | None) -> None:
     if output:
         path = Path(output)
@@ -78,6 +90,8 @@ def fetch(args: argparse.Namespace) -> int:
 
     settings = _settings(args.set)
     settings.set("LOG_LEVEL", settings.get("LOG_LEVEL") if args.verbose else "ERROR", "cmdline")
+    if args.record and not _data_dir_free(settings):
+        return 1
     items: list[dict[str, Any]] = []
 
     def scraped(item: Any) -> None:
@@ -108,7 +122,10 @@ def crawl(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     mode = "full" if args.full else "incremental" if args.incremental else "auto"
-    process = CrawlerProcess(_settings(args.set))
+    settings = _settings(args.set)
+    if not _data_dir_free(settings):
+        return 1
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("arrahmah")
     process.crawl(crawler, mode=mode)
     process.start()

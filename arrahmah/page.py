@@ -244,6 +244,15 @@ class ArticlePage:
         href = _first(self._link("canonical"), self._meta("og:url"), self._jsonld.get("url"))
         return markup.absolute(self.url, href.strip()) if href else self.url
 
+    def rest_url(self) -> str | None:
+        """The post's own REST API record (``link rel=alternate type=application/json``)."""
+        head = self.root.find("head")
+        for link in (head if head is not None else self.root).iter("link"):
+            rel = (link.get("rel") or "").split()
+            if "alternate" in rel and link.get("type") == "application/json" and link.get("href"):
+                return markup.absolute(self.url, link.get("href"))
+        return None
+
     def post_id(self) -> int | None:
         """WordPress post ID: ``postid-N`` body class, ``article#post-N``, then the shortlink."""
         m = _POST_ID_CLASS.search(" ".join(self._body_classes))

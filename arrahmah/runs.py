@@ -48,6 +48,19 @@ class DataDirBusy(RuntimeError):
     """Another crawl holds the data directory."""
 
 
+def lock_data_dir(data_dir: Path) -> BinaryIO:
+    """Hold ``data_dir`` for one crawl (released when the returned file closes, or the
+    process dies); DataDirBusy when another crawl holds it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = (data_dir / ".lock").open("wb")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise DataDirBusy(f"another crawl is using {data_dir}") from None
+    return lock
+
+
 @dataclass
 class RunContext:
     """One run of a crawl against one data directory."""
@@ -70,13 +83,7 @@ class RunContext:
         if requested_mode not in (*MODES, "auto", "fetch"):
             raise ValueError(f"mode must be full, incremental or auto, not {requested_mode!r}")
         data_dir = Path(settings.get("ARRAHMAH_DATA_DIR") or "data")
-        data_dir.mkdir(parents=True, exist_ok=True)
-        lock = (data_dir / ".lock").open("wb")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            raise DataDirBusy(f"another crawl is using {data_dir}") from None
+        lock = lock_data_dir(data_dir)
         state = CrawlState(data_dir / "state.sqlite3")
         run = state.unfinished_run() if requested_mode != "fetch" else None
         if run is not None:

@@ -54,20 +54,33 @@ def parse_posts(body: bytes | str, site_timezone: str = "Asia/Jakarta") -> list[
         raise ValueError("the REST posts listing is not a JSON array")
     posts = []
     for entry in data:
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
-            continue
-        published = _with_offset(entry.get("date"), entry.get("date_gmt"), zone)
-        if not published or not isinstance(entry.get("link"), str):
-            continue  # an entry this index cannot vouch for: the page tells its date
-        posts.append(
-            PostMeta(
-                post_id=entry["id"],
-                link=str(entry["link"]),
-                published_at=published,
-                modified_at=_with_offset(entry.get("modified"), entry.get("modified_gmt"), zone),
-            )
-        )
+        post = _post(entry, zone)
+        if post is not None:
+            posts.append(post)
     return posts
+
+
+def parse_post(body: bytes | str, site_timezone: str = "Asia/Jakarta") -> PostMeta | None:
+    """One post's own REST record (``/wp-json/wp/v2/posts/ID``); None when it is not one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return _post(data, ZoneInfo(site_timezone))
+
+
+def _post(entry: object, zone: ZoneInfo) -> PostMeta | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
+        return None
+    published = _with_offset(entry.get("date"), entry.get("date_gmt"), zone)
+    if not published or not isinstance(entry.get("link"), str):
+        return None  # an entry the index cannot vouch for: the page tells its date
+    return PostMeta(
+        post_id=entry["id"],
+        link=entry["link"],
+        published_at=published,
+        modified_at=_with_offset(entry.get("modified"), entry.get("modified_gmt"), zone),
+    )
 
 
 # The fields the crawl reads: asking for these alone makes an index page ~30x smaller.

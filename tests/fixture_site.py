@@ -178,6 +178,9 @@ class FixtureSite:
                 return self._not_found()
             if path == "/wp-json/wp/v2/posts":
                 return self._rest(query, base)
+            one = re.match(r"^/wp-json/wp/v2/posts/(\d+)$", path)
+            if one and not self.rest_plain_only:
+                return self._rest_record(int(one.group(1)), base)
             return self._not_found()
         if path == "/feed/":
             return self._feed(base)
@@ -279,26 +282,32 @@ class FixtureSite:
         total_pages = max(1, -(-len(posts) // per_page))
         if page > total_pages:
             return self._text('{"code":"rest_post_invalid_page_number"}', "application/json", 400)
-        entries: list[dict[str, Any]] = [
-            {
-                "id": p.post_id,
-                "date": p.published[:19],
-                "date_gmt": _gmt(p.published),
-                "modified": p.modified[:19],
-                "modified_gmt": _gmt(p.modified),
-                "link": base + p.path,
-                "title": {"rendered": html.escape(p.title)},
-                "sticky": p.sticky,
-                "type": "post",
-            }
-            for p in posts[(page - 1) * per_page : page * per_page]
-        ]
+        entries = [self._entry(p, base) for p in posts[(page - 1) * per_page : page * per_page]]
         if "_fields" in query:
             keep = set(query["_fields"][0].split(","))
             entries = [{k: v for k, v in e.items() if k in keep} for e in entries]
         status, headers, body = self._text(json.dumps(entries), "application/json")
         headers.update({"X-WP-Total": str(len(posts)), "X-WP-TotalPages": str(total_pages)})
         return status, headers, body
+
+    def _entry(self, p: Post, base: str) -> dict[str, Any]:
+        return {
+            "id": p.post_id,
+            "date": p.published[:19],
+            "date_gmt": _gmt(p.published),
+            "modified": p.modified[:19],
+            "modified_gmt": _gmt(p.modified),
+            "link": base + p.path,
+            "title": {"rendered": html.escape(p.title)},
+            "sticky": p.sticky,
+            "type": "post",
+        }
+
+    def _rest_record(self, post_id: int, base: str) -> tuple[int, dict[str, str], bytes]:
+        for post in self.live():
+            if post.post_id == post_id:
+                return self._text(json.dumps(self._entry(post, base)), "application/json")
+        return self._text('{"code":"rest_post_invalid_id"}', "application/json", 404)
 
     def _feed(self, base: str) -> tuple[int, dict[str, str], bytes]:
         items = "".join(

@@ -44,6 +44,7 @@ def test_fetch_prints_the_clean_article(server, tmp_path):
     assert item["body"] == expected["body"]
     assert item["post_id"] == 120
     assert item["url"] == server.base_url + SEED_PATH
+    assert item["published_at"] == "2020-10-09T10:47:00+07:00"  # from the post's REST record
     assert result.stdout.startswith("{\n  ")  # pretty
     assert not (tmp_path / "state.sqlite3").exists()  # the crawl state is left alone
 
@@ -125,3 +126,15 @@ def test_usage_errors_exit_2(tmp_path):
     assert arrahmah("fetch", "https://arrahmahnews.com/x/", "-s", "NOVALUE").returncode == 2
     assert arrahmah("fetch").returncode == 2
     assert arrahmah("fetch", "--html", str(FIXTURES / "seed-putin.html")).returncode == 2
+
+
+def test_crawl_refuses_a_data_dir_another_crawl_holds(tmp_path):
+    from arrahmah.runs import lock_data_dir
+
+    held = lock_data_dir(tmp_path)
+    try:
+        busy = arrahmah("crawl", "-s", f"ARRAHMAH_DATA_DIR={tmp_path}")
+    finally:
+        held.close()
+    assert busy.returncode == 1
+    assert busy.stderr.strip() == f"arrahmah: another crawl is using {tmp_path}"

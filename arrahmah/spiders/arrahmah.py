@@ -71,7 +71,7 @@ class ArticleCrawler(Spider):
             yield self.article_request(response.url)
             return
         raw = page.to_raw(crawled_at=utc_now())
-        self.found_article(raw, response)
+        self.found_article(raw, page)
         meta = self.post_meta.get(raw.post_id) if raw.post_id is not None else None
         if meta is not None:
             raw.published_at, raw.modified_at = meta.published_at, meta.modified_at
@@ -83,7 +83,7 @@ class ArticleCrawler(Spider):
         rest = [u for u in page.page_links() if u.rstrip("/") != first.rstrip("/")]
         yield from self._next_page(raw, rest)
 
-    def found_article(self, raw: RawArticle, response: Response) -> None:
+    def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
         """Hook: an article's first page was read."""
 
     def article_failed(self, failure: Failure) -> None:
@@ -446,7 +446,7 @@ class ArrahmahSpider(ArticleCrawler):
         self.crawler.stats.inc_value("arrahmah/sitemap/unavailable")
         self.logger.info("sitemap %s unavailable", failure.request.url)  # type: ignore[attr-defined]
 
-    def found_article(self, raw: RawArticle, response: Response) -> None:
+    def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
         if raw.post_id is not None:
             self._fetched_ids.add(raw.post_id)
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from arrahmah import wpapi
+from arrahmah.items import RawArticle
+from arrahmah.page import ArticlePage
 from arrahmah.runs import RunContext
 from arrahmah.spiders.arrahmah import ArticleCrawler
 
@@ -30,6 +34,7 @@ class ArticleSpider(ArticleCrawler):
         self.url = (url or "").strip()
         self.record = record.lower() in ("1", "true", "yes")
         self.failure_reason: str | None = None
+        self._rest_record: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:
@@ -60,6 +65,35 @@ class ArticleSpider(ArticleCrawler):
             yield result
         if not produced and self.failure_reason is None:
             self.failure_reason = f"not an article (a listing, a WordPress Page…): {response.url}"
+
+    def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
+        """Note the post's own REST record: it has the exact times the page does not show."""
+        url = page.rest_url()
+        self._rest_record = url if url and self.site.path_of(url) else None
+
+    def _next_page(self, raw: RawArticle, remaining: list[str]) -> Iterator[Any]:
+        if remaining or not self._rest_record:
+            yield from super()._next_page(raw, remaining)
+            return
+        url, self._rest_record = self._rest_record, None
+        yield Request(
+            url,
+            callback=self.parse_rest_record,
+            errback=self.rest_record_failed,
+            cb_kwargs={"raw": raw},
+            dont_filter=True,
+        )
+
+    def parse_rest_record(self, response: Response, raw: RawArticle) -> Iterator[Any]:
+        """Exact publication and modification times from the post's REST record."""
+        post = wpapi.parse_post(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
+        if post is not None and post.post_id == raw.post_id:
+            raw.published_at, raw.modified_at = post.published_at, post.modified_at
+        yield from super()._next_page(raw, [])
+
+    def rest_record_failed(self, failure: Failure) -> Iterator[Any]:
+        """No REST record (the API is off): the article as its pages tell it."""
+        yield from super()._next_page(failure.request.cb_kwargs["raw"], [])  # type: ignore[attr-defined]
 
     def fetch_failed(self, failure: Failure) -> None:
         """Record why the article could not be fetched (404, refused, offsite redirect…)."""
