@@ -33,6 +33,7 @@ _MARK = r"\s*[:：»›>|–—-]"
 LABEL = re.compile(rf"{_OPEN}{_LABEL_WORDS}(?:{_MARK})?[\s\])]*$", re.IGNORECASE)
 LABEL_PREFIX = re.compile(rf"{_OPEN}{_LABEL_WORDS}(?:{_MARK})?", re.IGNORECASE)
 LABELLED_LINK = re.compile(rf"{_OPEN}{_LABEL_WORDS}{_MARK}\s*", re.IGNORECASE)
+LABEL_ANYWHERE = re.compile(rf"\b{_LABEL_WORDS}\b(?:{_MARK})?", re.IGNORECASE)
 _LABEL_MAX = 40  # characters: a label is shorter; a paragraph's first ones are enough to test
 # What may stand between (and around) the links of one cross-link paragraph.
 SEPARATORS = re.compile(
@@ -161,7 +162,7 @@ def _take_embed(quote: Element, harvest: Harvest) -> None:
     markup.remove(quote)
 
 
-_LABEL_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6")
+_LABEL_BLOCKS = ("p", "div", "li", "td", "h2", "h3", "h4", "h5", "h6")
 
 
 def strip_labelled_crosslinks(root: Element, harvest: Harvest) -> int:
@@ -198,7 +199,7 @@ def strip_inline_crosslinks(root: Element, harvest: Harvest) -> int:
         own = _own_text(para).strip()
         label = LABEL_PREFIX.match(own)
         if label:
-            rest = own[label.end() :]
+            rest = LABEL_ANYWHERE.sub("", own[label.end() :])  # "Baca: <a/> Baca juga: <a/>"
             if not SEPARATORS.match(rest):
                 continue
         elif not (not own and LABELLED_LINK.match(_text(links[0]))):
@@ -231,7 +232,8 @@ def _caption_of(container: Element) -> str | None:
 def strip_captioned_images(root: Element, harvest: Harvest) -> int:
     """``figure``/``div.wp-caption`` with an image: image and caption go to ``images``."""
     found = 0
-    for box in list(root.iter("figure", "div")):
+    # innermost first: each image of a gallery keeps its own caption
+    for box in reversed(list(root.iter("figure", "div"))):
         if box.tag == "div" and "wp-caption" not in box.get("class", "").split():
             continue
         if box.getparent() is None or not any(True for _ in box.iter("img")):
@@ -299,6 +301,12 @@ MARKUP_RULES: list[MarkupRule] = [
         "media_and_scripts",
         "iframes (YouTube…), scripts, styles, forms and other embedded objects",
         tags="iframe script style noscript object embed form video audio svg button template",
+    ),
+    MarkupRule(
+        "captions",
+        "captions left without their image (a gallery's, a table's): never body text",
+        tags="figcaption",
+        classes="wp-caption-text blocks-gallery-caption wp-element-caption gallery-caption",
     ),
     MarkupRule(
         "block_embeds",

@@ -167,3 +167,44 @@ def test_every_rule_has_a_name_and_description():
     names = [rule.name for rule in boilerplate.RULES]
     assert len(names) == len(set(names))
     assert all(rule.description for rule in boilerplate.RULES)
+
+
+def test_several_labels_and_links_in_one_paragraph():
+    fragment = (
+        f'<p><strong>Baca:</strong> <a href="{LINK}1/">Satu</a><br/>'
+        f'<strong>Baca juga:</strong> <a href="{LINK}2/">Dua</a></p>{CONTENT}'
+    )
+    paragraphs, harvest = clean(fragment)
+    assert paragraphs == ["Paragraf isi."]
+    assert [r["title"] for r in harvest.related] == ["Satu", "Dua"]
+
+
+def test_crosslink_box_in_a_table_cell():
+    fragment = f'<table><tr><td>Baca juga: <a href="{LINK}">{TITLE}</a></td></tr></table>{CONTENT}'
+    paragraphs, harvest = clean(fragment)
+    assert paragraphs == ["Paragraf isi."]
+    assert harvest.related == [{"url": LINK, "title": TITLE}]
+
+
+def test_gallery_images_keep_their_own_captions():
+    fragment = (
+        '<figure class="wp-block-gallery"><figure class="wp-block-image"><img src="/a.jpg"/>'
+        '<figcaption>Satu</figcaption></figure><figure class="wp-block-image">'
+        '<img src="/b.jpg"/><figcaption>Dua</figcaption></figure>'
+        '<figcaption class="blocks-gallery-caption">Galeri</figcaption></figure>' + CONTENT
+    )
+    paragraphs, harvest = clean(fragment)
+    assert paragraphs == ["Paragraf isi."]
+    assert [(i["url"].rsplit("/", 1)[1], i["caption"]) for i in harvest.images] == [
+        ("a.jpg", "Satu"),
+        ("b.jpg", "Dua"),
+    ]
+
+
+def test_table_caption_leaves_the_table_rows_stay():
+    fragment = (
+        '<figure class="wp-block-table"><table><tr><td>Iran</td><td>12</td></tr></table>'
+        "<figcaption>Sumber: PBB</figcaption></figure>"
+    )
+    paragraphs, _ = clean(fragment)
+    assert paragraphs == ["Iran\t12"]
