@@ -161,7 +161,7 @@ class Index:
 
 
 def index_runs(
-    runs_dir: Path, problems: Problems, versions_out: Callable[[bytes], None] | None = None
+    runs_dir: Path, problems: Problems, versions_out: Callable[[bytes], object] | None = None
 ) -> Index:
     """Pass 1: read every run file once; ``versions_out`` gets each new version's JSON line."""
     validator = jsonschema_rs.validator_for(article_schema())

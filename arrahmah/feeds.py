@@ -59,7 +59,8 @@ def parse_rss(body: bytes, timezone: str) -> list[FeedEntry]:
 def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     """``(child sitemaps, page URLs)`` of a sitemap index or URL set."""
     root = _parse_xml(body)
-    sitemaps, urls = [], []
+    sitemaps: list[str] = []
+    urls: list[str] = []
     for el in root.iter():
         if _local(el.tag) != "loc" or not el.text:
             continue

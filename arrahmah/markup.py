@@ -10,8 +10,7 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from lxml import etree
-
-Element = etree._Element
+from lxml.etree import _Element as Element
 
 
 def parse_document(data: str | bytes, encoding: str | None = None) -> Element:

@@ -36,6 +36,10 @@ class _StatsPipeline:
     def from_crawler(cls, crawler: Crawler) -> _StatsPipeline:
         return cls(crawler.stats)
 
+    def process_item(self, item: Any) -> Any:
+        """The item as this step makes it, or DropItem."""
+        raise NotImplementedError
+
     def count(self, key: str, n: int = 1) -> None:
         if self.stats is not None and n:
             self.stats.inc_value(f"arrahmah/{key}", n)

@@ -159,7 +159,10 @@ class RunFile:
             os.truncate(self.part, good)
         self._file = self.part.open("ab")
         self._exporter = JsonLinesItemExporter(
-            self._file, encoding="utf-8", ensure_ascii=False, fields_to_export=list(ARTICLE_FIELDS)
+            self._file,  # type: ignore[arg-type]  # any binary file; Scrapy annotates BytesIO
+            encoding="utf-8",
+            ensure_ascii=False,
+            fields_to_export=list(ARTICLE_FIELDS),
         )
         self._exporter.start_exporting()
         self.count = len(kept)

@@ -259,7 +259,8 @@ class CrawlState:
                 "INSERT OR REPLACE INTO paths (path, post_id) VALUES (?, ?)", (path, post_id)
             )
             self.db.execute("DELETE FROM pending WHERE path = ?", (path,))
-            detail = json.dumps({"from": old.path, "to": path}) if kind == "moved" else None
+            moved_from = old.path if old is not None and kind == "moved" else None
+            detail = json.dumps({"from": moved_from, "to": path}) if moved_from else None
             self.db.execute(
                 "INSERT OR REPLACE INTO events (run_id, post_id, kind, detail) VALUES (?, ?, ?, ?)",
                 (run_id, post_id, kind, detail),

@@ -169,10 +169,20 @@ class ArrahmahSpider(ArticleCrawler):
     """The scheduled crawl: a full walk, or only what is new or changed since the last run."""
 
     name = "arrahmah"
+    run_context: RunContext
+    mode: str
 
     def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.requested_mode = mode
+        self._index_pending = 0  # index requests (REST pages, feed) not answered yet
+        self._index_complete = False  # the REST index listed every published post
+        self._rest_queries: list[str] = []  # ways to ask the REST index still to try
+        self._known_until: str | None = None  # the latest modification the state knows
+        self._rest_total: int | None = None  # X-WP-Total: posts the site publishes
+        self._fetched_ids: set[int] = set()  # posts whose first page this run read
+        self._found_by: dict[str, set[str]] = {"listings": set(), "sitemaps": set()}
+        self._gone_checked = False
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -189,14 +199,6 @@ class ArrahmahSpider(ArticleCrawler):
         spider.mode = spider.run_context.run.mode
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
-        spider._index_pending = 0
-        spider._index_complete = False
-        spider._rest_queries: list[str] = []
-        spider._known_until: str | None = None
-        spider._rest_total: int | None = None
-        spider._fetched_ids: set[int] = set()
-        spider._found_by: dict[str, set[str]] = {"listings": set(), "sitemaps": set()}
-        spider._gone_checked = False
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
         spider.logger.info(
             "run %s: %s mode%s",

@@ -8,7 +8,7 @@ the same pipelines as the scheduled crawl. It neither reads nor changes the craw
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -27,7 +27,7 @@ class ArticleSpider(ArticleCrawler):
     """Fetch one article of the site."""
 
     name = "article"
-    custom_settings: ClassVar[dict[str, Any]] = {"AUTOTHROTTLE_ENABLED": False}  # one page
+    run_context: RunContext
 
     def __init__(self, url: str | None = None, record: str = "0", **kwargs: Any) -> None:
         super().__init__(**kwargs)
