@@ -342,9 +342,10 @@ class FixtureSite:
 class SiteServer:
     """Serve a `FixtureSite` on 127.0.0.1 in a background thread; logs every request target."""
 
-    def __init__(self, site: FixtureSite, delay: float = 0.0) -> None:
+    def __init__(self, site: FixtureSite, delay: float = 0.0, flaky: bool = False) -> None:
         self.site = site
         self.delay = delay  # seconds before each answer, to give a test time to act mid-crawl
+        self.flaky = flaky  # every path answers 503 the first time it is asked
         self.requests: list[str] = []
         self._lock = threading.Lock()
         server = self
@@ -356,8 +357,12 @@ class SiteServer:
                 if server.delay:
                     time.sleep(server.delay)
                 with server._lock:
+                    first_time = self.path not in server.requests
                     server.requests.append(self.path)
-                status, headers, body = server.site.route(self.path, server.base_url)
+                if server.flaky and first_time and self.path != "/robots.txt":
+                    status, headers, body = 503, {"Retry-After": "0"}, b"busy"
+                else:
+                    status, headers, body = server.site.route(self.path, server.base_url)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

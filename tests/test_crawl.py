@@ -70,3 +70,13 @@ def test_default_output_is_the_run_file_in_the_data_dir(tmp_path):
     text = out.read_text("utf-8")
     assert "ARRAHMAHNEWS.COM – " in text  # UTF-8, not ASCII-escaped
     assert len(read_jsonl(out)) == len(ARTICLES)
+
+
+def test_a_flaky_site_loses_nothing(tmp_path, validator):
+    site = FixtureSite.from_fixtures(per_page=5)
+    with SiteServer(site, flaky=True) as server:  # every first answer is a 503
+        result = run_crawl(server.base_url, tmp_path / "data", out=tmp_path / "out.jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    items = read_jsonl(tmp_path / "out.jsonl")
+    assert sorted(i["post_id"] for i in items) == sorted(_expected(server.base_url, True))
+    assert "'retry/reason_count/503 Service Unavailable'" in result.stderr
