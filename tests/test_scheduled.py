@@ -300,3 +300,19 @@ def test_a_multipage_article_whose_later_page_is_gone_keeps_what_it_has(tmp_path
     (item,) = [i for i in read_jsonl(tmp_path / "out.jsonl") if i["post_id"] == multipage.post_id]
     assert item["pages"] == 1 and item["body"]
     assert "'arrahmah/articles/missing_pages': 1" in result.stderr
+
+
+def test_after_a_rest_outage_the_better_index_query_is_tried_again(tmp_path):
+    site = FixtureSite.from_fixtures(per_page=3)
+    data = tmp_path / "data"
+    with SiteServer(site) as server:
+        site.rest_api = False  # the first run meets an outage
+        assert run_crawl(server.base_url, data).returncode == 0
+        site.rest_api = True
+        server.take_requests()
+        assert run_crawl(server.base_url, data).returncode == 0  # the default query, once
+        first_back = [r for r in server.take_requests() if r.startswith("/wp-json/")]
+        assert run_crawl(server.base_url, data).returncode == 0
+        later = [r for r in server.take_requests() if r.startswith("/wp-json/")]
+    assert ["orderby=modified" in r for r in first_back] == [False]
+    assert ["orderby=modified" in r for r in later] == [True]

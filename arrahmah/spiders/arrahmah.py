@@ -180,6 +180,7 @@ class ArrahmahSpider(ArticleCrawler):
         self._rest_queries: list[str] = []  # ways to ask the REST index still to try
         self._known_until: str | None = None  # the latest modification the state knows
         self._rest_total: int | None = None  # X-WP-Total: posts the site publishes
+        self._rest_answered_before: str | None = None  # which query the last run got through
         self._fetched_ids: set[int] = set()  # posts whose first page this run read
         self._found_by: dict[str, set[str]] = {"listings": set(), "sitemaps": set()}
         self._gone_checked = False
@@ -224,8 +225,10 @@ class ArrahmahSpider(ArticleCrawler):
         whether the better ways are worth a request (a site that answers only the default
         query, or none, is asked that one alone)."""
         best = "recent" if self.mode == "incremental" else "lean"
-        answered = self.run_context.state.fact("rest_query")
-        return ["plain"] if answered in ("plain", "none") else [best, "plain"]
+        self._rest_answered_before = self.run_context.state.fact("rest_query")
+        if self._rest_answered_before in ("plain", "none"):
+            return ["plain"]
+        return [best, "plain"]
 
     def _rest_request(self, page: int) -> Request:
         query = wpapi.QUERIES[self._rest_queries[0]]
@@ -260,7 +263,9 @@ class ArrahmahSpider(ArticleCrawler):
             self.post_meta[post.post_id] = post
         self.crawler.stats.inc_value("arrahmah/rest/pages")
         if page == 1:
-            self.run_context.state.learn("rest_query", self._rest_queries[0])
+            # after an outage, the better queries deserve another try next run
+            came_back = self._rest_answered_before == "none"
+            self.run_context.state.learn("rest_query", "" if came_back else self._rest_queries[0])
         total = wpapi.total_pages(response.headers.get("X-WP-TotalPages"))
         if page == 1:
             self._rest_total = wpapi.total_posts(response.headers.get("X-WP-Total"))
