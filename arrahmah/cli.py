@@ -18,7 +18,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -52,14 +52,18 @@ def _data_dir_free(settings: Any) -> bool:
     return True
 
 
+def _write_whole(path: Path, write: Callable[[Path], Any]) -> Any:
+    """``write`` to a ``.part`` twin of ``path``, renamed when done: never a half-written file."""
+    tmp = path.with_name(path.name + ".part")
+    result = write(tmp)
+    os.replace(tmp, path)
+    return result
+
+
 def _write(items: list[dict[str, Any]], output: str | None) -> None:
     if output:
-        path = Path(output)
-        tmp = path.with_name(path.name + ".part")
-        with tmp.open("w", encoding="utf-8") as fh:
-            for item in items:
-                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
+        lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+        _write_whole(Path(output), lambda tmp: tmp.write_text(lines, "utf-8"))
     else:
         for item in items:
             print(json.dumps(item, ensure_ascii=False, indent=2))
@@ -191,9 +195,7 @@ def dataset_export(args: argparse.Namespace) -> int:
             return 2
     output = Path(args.output or f"{args.out}/export.{args.format}")
     rows = dataset.select(_dataset_rows(args.out), args.since, args.category)
-    tmp = output.with_name(output.name + ".part")
-    count = dataset.export(rows, args.format, tmp)
-    os.replace(tmp, output)
+    count = _write_whole(output, lambda tmp: dataset.export(rows, args.format, tmp))
     print(f"{count} articles -> {output}")
     return 0
 

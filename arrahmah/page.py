@@ -473,23 +473,24 @@ class ListingPage:
         self.sel = selector
         self.url = url
 
-    def article_links(self, include_sticky: bool = True) -> list[str]:
-        """Article URLs of the listing's cards, in listing order."""
-        cards = self.sel.xpath("//article[contains(@class, 'mh-loop-item')]")
-        links = []
-        for card in cards:
-            if not include_sticky and "sticky" in card.attrib.get("class", "").split():
-                continue
+    @cached_property
+    def _cards(self) -> list[tuple[str, bool]]:
+        """``(article URL, sticky)`` of each card, in listing order."""
+        cards = []
+        for card in self.sel.xpath("//article[contains(@class, 'mh-loop-item')]"):
             href = card.xpath(".//*[contains(@class, 'entry-title')]//a/@href").get()
             if href:
-                links.append(markup.absolute(self.url, href))
-        return links
+                sticky = "sticky" in card.attrib.get("class", "").split()
+                cards.append((markup.absolute(self.url, href), sticky))
+        return cards
+
+    def article_links(self) -> list[str]:
+        """Article URLs of the listing's cards, in listing order."""
+        return [url for url, _ in self._cards]
 
     def sticky_links(self) -> list[str]:
         """Article URLs of the cards WordPress marks as sticky (pinned to the top of page 1)."""
-        every = self.article_links()
-        unpinned = set(self.article_links(include_sticky=False))
-        return [link for link in every if link not in unpinned]
+        return [url for url, sticky in self._cards if sticky]
 
     def pagination_links(self) -> list[str]:
         """URLs of the other pages of this listing that its pagination links to."""
