@@ -2,44 +2,25 @@
 
 Each rule finds its kind of boilerplate in an article's content tree by the markup's structure,
 removes it, and keeps what is worth keeping (cross-links go to ``related``, images and their
-captions to ``images``). A paragraph that merely starts with a word like "Bacaan…" is content:
-the "Baca" rules match a paragraph only when everything in it apart from its links is a label.
+captions to ``images``). Cross-links are recognised by their structure (`arrahmah.crosslinks`),
+never by a list of words: a block is one when everything in it apart from its links to articles
+of the site is a short label, so "Bacaan…" or a sentence that goes on after its link stays.
 
-Adding a variant is one entry in `RULES` (or one pattern in a rule's selector) and one fixture.
+Adding a kind is one entry in `RULES` (or `MARKUP_RULES`) and one fixture.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
 from lxml import etree
 
-from arrahmah import markup
+from arrahmah import crosslinks, markup
 from arrahmah.markup import Element
 from arrahmah.page import image_src
-
-# The words of a cross-link label: "Baca", "Baca juga", "BACA JUGA", "Simak juga", "Lihat juga",
-# "Berita terkait"…; optionally in brackets, and followed by a mark (":", "»", "–"…).
-_LABEL_WORDS = (
-    r"(?:baca(?:\s+(?:juga|pula))?|simak(?:\s+(?:juga|pula))?|lihat\s+juga|read\s+also"
-    r"|see\s+also|(?:artikel|berita)\s+terkait)"
-)
-_OPEN = r"^[\s\[(]*"
-_MARK = r"\s*[:：»›>|–—-]"
-# A label alone ("Baca:"), a label that starts a paragraph, a label inside a link's own text.
-LABEL = re.compile(rf"{_OPEN}{_LABEL_WORDS}(?:{_MARK})?[\s\])]*$", re.IGNORECASE)
-LABEL_PREFIX = re.compile(rf"{_OPEN}{_LABEL_WORDS}(?:{_MARK})?", re.IGNORECASE)
-LABELLED_LINK = re.compile(rf"{_OPEN}{_LABEL_WORDS}{_MARK}\s*", re.IGNORECASE)
-LABEL_ANYWHERE = re.compile(rf"\b{_LABEL_WORDS}\b(?:{_MARK})?", re.IGNORECASE)
-_LABEL_MAX = 40  # characters: a label is shorter; a paragraph's first ones are enough to test
-# What may stand between (and around) the links of one cross-link paragraph.
-SEPARATORS = re.compile(
-    r"^[\s,;|/–—\-»>•·\[\]()]*(?:(?:dan|and|atau)[\s,;|/–—\-»>•·\[\]()]*)*$", re.IGNORECASE
-)
-
+from arrahmah.site import ArticleLinks, host_of
 
 _POS = "data-arrahmah-pos"  # document order of links and images, set by `strip`
 
@@ -49,14 +30,23 @@ class Harvest:
     """What the rules keep while they strip pages: cross-links and images, in page order.
 
     Rules run one kind at a time, so each kept entry remembers where it stood (page, position in
-    the page) and `related`/`images` sort by that.
+    the page) and `related`/`images` sort by that. ``is_article`` tells a link to an article of
+    the site (by default: of the article's own host); ``suspects`` collects the texts of blocks
+    kept in the body that look like boilerplate no rule took.
     """
 
     base_url: str
     featured: list[dict[str, str | None]] = field(default_factory=list)
+    is_article: Callable[[str], bool] | None = None
     page: int = 0
+    suspects: list[str] = field(default_factory=list)
     _related: list[tuple[tuple[int, int], dict[str, str]]] = field(default_factory=list)
     _images: list[tuple[tuple[int, int], dict[str, str | None]]] = field(default_factory=list)
+    _links: crosslinks.ContentLinks | None = None
+
+    def __post_init__(self) -> None:
+        if self.is_article is None:
+            self.is_article = ArticleLinks([host_of(self.base_url)], self.base_url)
 
     @property
     def related(self) -> list[dict[str, str]]:
@@ -72,12 +62,11 @@ class Harvest:
     def _where(self, el: Element) -> tuple[int, int]:
         return (self.page, int(el.get(_POS, "0")))
 
-    def link(self, anchor: Element) -> None:
-        """Record the cross-link ``anchor`` in ``related``."""
+    def link(self, anchor: Element, title: str) -> None:
+        """Record the cross-link ``anchor`` (titled ``title``) in ``related``."""
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith("#"):
             return
-        title = LABELLED_LINK.sub("", _text(anchor))
         entry = {"url": markup.absolute(self.base_url, href), "title": title}
         self._related.append((self._where(anchor), entry))
 
@@ -87,6 +76,24 @@ class Harvest:
         if src:
             entry = {"url": markup.absolute(self.base_url, src), "caption": caption or None}
             self._images.append((self._where(img), entry))
+
+    def links(self, root: Element) -> crosslinks.ContentLinks:
+        """The cross-link finder of the page ``root``: one per page, each block read once."""
+        if self._links is None or self._links.root is not root:
+            assert self.is_article is not None
+            self._links = crosslinks.ContentLinks(root, self.is_article, self.base_url)
+        return self._links
+
+    def take(self, found: Iterable[crosslinks.Found]) -> int:
+        """Record the links of each cross-link found and remove its elements; how many."""
+        count = 0
+        for each in found:  # removed as found: what a rule finds next sees the tree without it
+            for anchor, title in each.links:
+                self.link(anchor, title)
+            for el in each.remove:
+                markup.remove(el)
+            count += 1
+        return count
 
 
 @dataclass(frozen=True)
@@ -102,124 +109,24 @@ def _text(el: Element) -> str:
     return " ".join(markup.text_of(el).split())
 
 
-def _own_text(el: Element) -> str:
-    """The text of ``el`` outside its links."""
-    parts = [el.text or ""]
-    for child in el:
-        if child.tag != "a":
-            parts.append(_own_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _links(el: Element) -> list[Element]:
-    return [a for a in el.iter("a") if a.get("href")]
-
-
-def _is_label(el: Element) -> bool:
-    """A block whose whole text is a cross-link label ("Baca:", "Baca juga", …) and no link."""
-    start = markup.text_start(el, _LABEL_MAX)
-    return len(start) < _LABEL_MAX and LABEL.match(start) is not None and not _links(el)
-
-
-def _is_link_only(el: Element) -> bool:
-    """A block holding nothing but links (and separators between them)."""
-    return bool(_links(el)) and bool(SEPARATORS.match(_own_text(el)))
-
-
-def _next_block(el: Element) -> Element | None:
-    nxt = el.getnext()
-    while nxt is not None and not isinstance(nxt.tag, str):
-        nxt = nxt.getnext()
-    return nxt
-
-
-def _is_embed(el: Element | None) -> bool:
-    return (
-        el is not None and el.tag == "blockquote" and "wp-embedded-content" in el.get("class", "")
-    )
-
-
-def _is_embed_frame(el: Element | None) -> bool:
-    """A WordPress post-embed iframe, or the paragraph WordPress wraps around one."""
-    if el is None:
-        return False
-    frames = [el] if el.tag == "iframe" else list(el.iter("iframe"))
-    return (
-        bool(frames)
-        and all("wp-embedded-content" in f.get("class", "") for f in frames)
-        and (el.tag == "iframe" or not _text(el))
-    )
-
-
-def _take_embed(quote: Element, harvest: Harvest) -> None:
-    """Record an embedded post's link, then remove the quote and the iframe after it."""
-    for anchor in _links(quote)[:1]:
-        harvest.link(anchor)
-    frame = _next_block(quote)
-    if _is_embed_frame(frame):
-        markup.remove(frame)
-    markup.remove(quote)
-
-
-_LABEL_BLOCKS = ("p", "div", "li", "td", "h2", "h3", "h4", "h5", "h6")
-
-
 def strip_labelled_crosslinks(root: Element, harvest: Harvest) -> int:
-    """``<p>Baca:</p>`` followed by an embedded post, a list of links, or a link-only paragraph."""
-    found = 0
-    for label in [el for el in root.iter(*_LABEL_BLOCKS) if el.tag != "li" and _is_label(el)]:
-        follower = _next_block(label)
-        if _is_embed(follower):
-            _take_embed(follower, harvest)
-        elif (
-            follower is not None
-            and follower.tag in ("ul", "ol")
-            and all(_is_link_only(li) for li in follower.iter("li"))
-        ) or (follower is not None and follower.tag == "p" and _is_link_only(follower)):
-            for anchor in _links(follower):
-                harvest.link(anchor)
-            markup.remove(follower)
-        markup.remove(label)
-        found += 1
-    return found
+    """A label block followed by an embedded post, a list of links or link-only blocks."""
+    return harvest.take(harvest.links(root).labelled())
 
 
 def strip_inline_crosslinks(root: Element, harvest: Harvest) -> int:
-    """A paragraph that is a label and links: "Baca juga: <a>…</a>", "<b>Baca</b><a>…</a>"."""
-    found = 0
-    for para in list(root.iter(*_LABEL_BLOCKS)):
-        if LABEL_PREFIX.match(markup.text_start(para, _LABEL_MAX)) is None:
-            continue
-        links = _links(para)
-        if not links or para.getparent() is None:
-            continue
-        if any(child.tag in ("p", "div", "ul", "ol", "table", "blockquote") for child in para):
-            continue
-        own = _own_text(para).strip()
-        label = LABEL_PREFIX.match(own)
-        if label:
-            rest = LABEL_ANYWHERE.sub("", own[label.end() :])  # "Baca: <a/> Baca juga: <a/>"
-            if not SEPARATORS.match(rest):
-                continue
-        elif not (not own and LABELLED_LINK.match(_text(links[0]))):
-            continue
-        for anchor in links:
-            harvest.link(anchor)
-        markup.remove(para)
-        found += 1
-    return found
+    """A block of a label and links to articles: "Baca juga: <a>…</a>", "<b>Simak</b><a>…</a>"."""
+    return harvest.take(harvest.links(root).inline())
 
 
 def strip_post_embeds(root: Element, harvest: Harvest) -> int:
     """WordPress post embeds without a label: the embedded post is still a cross-link."""
-    quotes = [q for q in root.iter("blockquote") if _is_embed(q)]
-    for quote in quotes:
-        _take_embed(quote, harvest)
+    quotes = [q for q in root.iter("blockquote") if crosslinks.is_embed(q)]
+    count = harvest.take(crosslinks.embed(q) for q in quotes)
     frames = [f for f in root.iter("iframe") if "wp-embedded-content" in f.get("class", "")]
     for frame in frames:
         markup.remove(frame)
-    return len(quotes) + len(frames)
+    return count + len(frames)
 
 
 def _caption_of(container: Element) -> str | None:
@@ -275,12 +182,15 @@ class MarkupRule:
 # Boilerplate found by reading the content: applied in this order, each one kind.
 RULES: list[Rule] = [
     Rule(
-        "baca_labelled",
-        "'Baca:' label paragraph with an embed, a list of links or a link paragraph after it",
+        "crosslink_labelled",
+        "a label block ('Baca:', any words) then an embedded post, a list of links to articles"
+        " or link-only blocks",
         strip_labelled_crosslinks,
     ),
     Rule(
-        "baca_inline", "'Baca juga: <link>' paragraphs, label glued or not", strip_inline_crosslinks
+        "crosslink_inline",
+        "a block of a label (any words) and links to articles of the site, nothing else",
+        strip_inline_crosslinks,
     ),
     Rule(
         "post_embed",
@@ -386,11 +296,13 @@ def strip(
 ) -> dict[str, int]:
     """Strip the next page's ``root``: ``rules`` in order, then ``markup_rules``.
 
-    Returns how many pieces of boilerplate each rule removed.
+    Returns how many pieces of boilerplate each rule removed. What is left that looks like a
+    cross-link no rule took is noted in ``harvest.suspects``.
     """
     harvest.page += 1
     for position, el in enumerate(root.iter("a", "img")):
         el.set(_POS, str(position))
     counts = {rule.name: rule.apply(root, harvest) for rule in rules}
     counts.update(strip_markup(root, markup_rules))
+    harvest.suspects.extend(harvest.links(root).suspects())
     return counts

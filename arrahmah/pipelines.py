@@ -22,6 +22,8 @@ from scrapy.statscollectors import StatsCollector
 
 from arrahmah import boilerplate, text
 from arrahmah.items import Article, RawArticle, article_schema
+from arrahmah.site import ArticleLinks, host_of
+from arrahmah.suspects import SuspectLedger
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,11 @@ class _StatsPipeline:
         if self.stats is not None and n:
             self.stats.inc_value(f"arrahmah/{key}", n)
 
+    def report_suspects(self, kind: str, ledger: SuspectLedger) -> None:
+        """Leave what ``ledger`` noted in the stats (``arrahmah/suspects/<kind>``)."""
+        if self.stats is not None:
+            self.stats.set_value(f"arrahmah/suspects/{kind}", ledger.report())
+
     def drop(self, reason: str, detail: str, log_level: str | None = None) -> DropItem:
         """Count a drop under ``reason`` and return the exception that carries it."""
         self.count(f"dropped/{reason}")
@@ -51,31 +58,64 @@ class _StatsPipeline:
 
 
 class BoilerplatePipeline(_StatsPipeline):
-    """Apply `boilerplate.RULES` to every page of a `RawArticle`'s content."""
+    """Apply `boilerplate.RULES` to every page of a `RawArticle`'s content.
+
+    Counts what each rule removed (``arrahmah/boilerplate/<rule>``) and notes what looks like
+    boilerplate no rule took in a `SuspectLedger`, reported at the end of the run
+    (``arrahmah/suspects``).
+    """
+
+    def __init__(self, stats: StatsCollector | None = None, site_host: str | None = None) -> None:
+        super().__init__(stats)
+        self.site_host = site_host
+        self.suspects = SuspectLedger()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BoilerplatePipeline:
+        base_url = crawler.settings.get("ARRAHMAH_BASE_URL") or ""
+        return cls(crawler.stats, urlsplit(base_url).hostname)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawArticle):
             return item
-        harvest = boilerplate.Harvest(base_url=item.url, featured=list(item.images))
+        links = ArticleLinks((self.site_host, host_of(item.url)), item.url)
+        harvest = boilerplate.Harvest(item.url, list(item.images), links)
         for root in item.content:
             for rule, n in boilerplate.strip(root, harvest).items():
                 self.count(f"boilerplate/{rule}", n)
+        self.suspects.add_link_blocks(item.url, harvest.suspects)
         item.related = [*item.related, *harvest.related]
         item.images = harvest.images
         return item
 
+    def close_spider(self) -> None:
+        """Leave the run's suspect link blocks in the stats, for the run report."""
+        self.report_suspects("link_blocks", self.suspects)
+
 
 class TextPipeline(_StatsPipeline):
-    """Turn a cleaned `RawArticle` into an `Article`: body text and the fields derived from it."""
+    """Turn a cleaned `RawArticle` into an `Article`: body text and the fields derived from it.
+
+    Notes the short paragraphs (headings aside) that recur verbatim across the run's articles,
+    reported at the end of the run (``arrahmah/suspects/repeated``): a sign-off, a call to
+    subscribe that no rule knows.
+    """
 
     language = "id"
+
+    def __init__(self, stats: StatsCollector | None = None) -> None:
+        super().__init__(stats)
+        self.suspects = SuspectLedger()
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawArticle):
             return item
         paras: list[str] = []
+        headings: list[int] = []
         for root in item.content:
-            paras.extend(text.paragraphs(root))
+            paras.extend(text.paragraphs(root, headings))
+        skip = set(headings)
+        self.suspects.add_article(item.url, [p for n, p in enumerate(paras) if n not in skip])
         body = text.PARAGRAPH_SEPARATOR.join(paras)
         return Article(
             url=item.url,
@@ -97,6 +137,10 @@ class TextPipeline(_StatsPipeline):
             content_hash=text.content_hash(item.title, body),
             crawled_at=item.crawled_at,
         )
+
+    def close_spider(self) -> None:
+        """Leave the run's recurring paragraphs in the stats, for the run report."""
+        self.report_suspects("repeated", self.suspects)
 
 
 class ValidationPipeline(_StatsPipeline):

@@ -299,6 +299,20 @@ class RunRecorder:
                 for key, value in sorted(stats.items())
                 if key.startswith(prefix)
             },
+            "boilerplate": {
+                "removed": {
+                    key[len("arrahmah/boilerplate/") :]: value
+                    for key, value in sorted(stats.items())
+                    if key.startswith("arrahmah/boilerplate/")
+                },
+                "suspects": sorted(
+                    [
+                        *stats.get("arrahmah/suspects/repeated", []),
+                        *stats.get("arrahmah/suspects/link_blocks", []),
+                    ],
+                    key=lambda s: -s["count"],
+                ),
+            },
             "gone_posts": [e["post_id"] for e in kinds["gone"]],
             "moved_posts": [
                 {"post_id": e["post_id"], **json.loads(e["detail"])} for e in kinds["moved"]
@@ -315,7 +329,12 @@ def format_report(report: dict[str, Any]) -> str:
     """The run report as an aligned log block."""
     lines = []
     for key, value in report.items():
-        if isinstance(value, list | dict) and len(json.dumps(value)) > 100:
+        if key == "boilerplate":
+            removed = ", ".join(f"{k} {n}" for k, n in value["removed"].items() if n)
+            lines.append(f"  {'boilerplate':20s} {removed or 'none'}")
+            value = f"{len(value['suspects'])} (see the report file)"
+            key = "suspects"
+        elif isinstance(value, list | dict) and len(json.dumps(value)) > 100:
             value = f"{len(value)} entries (see the report file)"
         lines.append(f"  {key:20s} {value}")
     return "\n".join(lines)

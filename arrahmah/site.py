@@ -8,7 +8,9 @@ crawl works the same against the real site and against a mirror.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 DEFAULT_BASE_URL = "https://arrahmahnews.com"
@@ -16,6 +18,66 @@ DEFAULT_BASE_URL = "https://arrahmahnews.com"
 _ARTICLE_PATH = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/([^/?#]+)/(?:(\d+)/)?$")
 _LISTING_PATH = re.compile(r"^/(?:category/[^?#]+/)?(?:page/\d+/)?$")
 _CATEGORY_PATH = re.compile(r"^/category/(?:(?!page/)[^/?#]+/)+$")
+# What an editor may have typed for a link to a post: the permalink with or without its last
+# slash (or a later page of it, or its AMP version), or the ``?p=ID`` shortlink. Day archives
+# (``/2020/10/09/``, ``/2020/10/09/page/2/``) are not posts.
+_PERMALINK_PATH = re.compile(r"^/\d{4}/\d{2}/\d{2}/(?!page/\d)[^/?#]+(?:/(?:\d+/?|amp/?)?)?$")
+_SHORTLINK_QUERY = re.compile(r"(?:^|&)p=\d+(?:&|$)")
+
+
+def host_key(host: str | None) -> str:
+    """A host name as links to one site may spell it: lower case, without ``www.``."""
+    host = (host or "").lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]+)", re.IGNORECASE)
+_POST_PATH = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+(/\d{4}/\d{2}/\d{2}/[^/?#]+)", re.I)
+_REAL_HOST = host_key(urlsplit(DEFAULT_BASE_URL).hostname)
+
+
+def host_of(url: str) -> str | None:
+    """The host name of an absolute ``url`` (None when it has none)."""
+    m = _HOST.match(url.strip())
+    return m.group(1) if m else None
+
+
+@cache
+def _site_url_pattern(hosts: tuple[str | None, ...]) -> re.Pattern[str]:
+    """An absolute URL on one of ``hosts`` (or the site's real address), as one regex: links
+    are tested by the thousand."""
+    names = "|".join(re.escape(h) for h in sorted({host_key(h) for h in (_REAL_HOST, *hosts) if h}))
+    return re.compile(
+        rf"^\s*https?://(?:www\.)?(?:{names})\.?(?::\d+)?(?P<path>/[^?#\s]*)?"
+        r"(?:\?(?P<query>[^#\s]*))?(?:#\S*)?\s*$",
+        re.IGNORECASE,
+    )
+
+
+class ArticleLinks:
+    """Tells whether a link leads to an article of the site.
+
+    Fourteen years of editors typed links by hand: ``http`` or ``https``, with or without
+    ``www.``, the permalink with or without its last slash, the ``?p=ID`` shortlink. Any of the
+    ``hosts`` counts as the site (the configured base URL's, a mirror's own), and so does the
+    site's real address, which a mirror's pages may still name. Links to the article
+    ``itself`` (its other pages) are not links to an article.
+    """
+
+    def __init__(self, hosts: Iterable[str | None], itself: str | None = None) -> None:
+        self._url = _site_url_pattern(tuple(hosts))
+        own = _POST_PATH.match(itself or "")
+        self.own_path = own.group(1) + "/" if own else None
+
+    def __call__(self, url: str) -> bool:
+        """True when ``url`` (absolute) is a permalink or shortlink of a post of the site."""
+        m = self._url.match(url)
+        if m is None:
+            return False
+        path = m.group("path") or "/"
+        if _PERMALINK_PATH.match(path):
+            return not (self.own_path and (path + "/").startswith(self.own_path))
+        return path == "/" and bool(_SHORTLINK_QUERY.search(m.group("query") or ""))
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,17 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def paragraphs(root: Element) -> list[str]:
-    """The text paragraphs of ``root``, in document order, empty ones dropped."""
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def paragraphs(root: Element, headings: list[int] | None = None) -> list[str]:
+    """The text paragraphs of ``root``, in document order, empty ones dropped.
+
+    With ``headings``, the indexes of the paragraphs that are headings are appended to it.
+    """
     out: list[str] = []
     buffer: list[str] = []
-    _walk(root, out, buffer)
+    _walk(root, out, buffer, headings)
     _flush(out, buffer)
     return out
 
@@ -55,7 +61,7 @@ def _flush(out: list[str], buffer: list[str]) -> None:
         buffer.clear()
 
 
-def _walk(el: Element, out: list[str], buffer: list[str]) -> None:
+def _walk(el: Element, out: list[str], buffer: list[str], headings: list[int] | None) -> None:
     tag = el.tag if isinstance(el.tag, str) else None
     if tag is None:  # a comment or processing instruction: only its tail is text
         if el.tail:
@@ -75,9 +81,12 @@ def _walk(el: Element, out: list[str], buffer: list[str]) -> None:
         if el.text:
             buffer.append(el.text)
         for child in el:
-            _walk(child, out, buffer)
+            _walk(child, out, buffer, headings)
         if block:
+            before = len(out)
             _flush(out, buffer)
+            if headings is not None and tag in HEADING_TAGS and len(out) > before:
+                headings.append(before)
     if el.tail:
         buffer.append(el.tail)
 

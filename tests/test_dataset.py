@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, read_jsonl, run_crawl
+from conftest import ROOT, expected_item, manifest, read_jsonl, run_crawl
 from fixture_site import FixtureSite, SiteServer
 from jsonschema import Draft202012Validator
 from test_scheduled import EDITED, MOVED, NEW_IDS, TRASHED, change_the_site
@@ -19,6 +19,8 @@ from test_scheduled import EDITED, MOVED, NEW_IDS, TRASHED, change_the_site
 from arrahmah import dataset
 
 FILES = dataset.OUTPUTS
+ARTICLES = sum(1 for entry in manifest() if expected_item(entry["name"]) is not None)
+ROWS = ARTICLES + len(NEW_IDS)  # and the posts the site publishes a day later
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ def test_latest_version_of_every_post_gone_ones_kept(runs, tmp_path):
     result = dataset.build(runs, tmp_path)
     rows = read_jsonl(tmp_path / "articles.jsonl")
     by_id = {r["post_id"]: r for r in rows}
-    assert len(rows) == len(by_id) == 15 + len(NEW_IDS)
+    assert len(rows) == len(by_id) == ARTICLES + len(NEW_IDS)
     assert by_id[TRASHED]["status"] == "gone"
     assert sum(r["status"] == "gone" for r in rows) == 1
     assert by_id[EDITED]["version"] == 2 and "Kabul (diperbarui)" in by_id[EDITED]["body"]
@@ -58,7 +60,7 @@ def test_latest_version_of_every_post_gone_ones_kept(runs, tmp_path):
     for row in rows:
         validator.validate(row)
     versions = read_jsonl(tmp_path / "versions.jsonl")
-    assert len(versions) == result.versions == 15 + len(NEW_IDS) + 2
+    assert len(versions) == result.versions == ARTICLES + len(NEW_IDS) + 2
     assert sorted(v["version"] for v in versions if v["post_id"] == EDITED) == [1, 2]
     assert result.problems.total == 0
 
@@ -70,7 +72,7 @@ def test_parquet_loads_typed_in_pandas_polars_duckdb(runs, tmp_path):
     import polars as pl
 
     frame = pd.read_parquet(tmp_path / "articles.parquet")
-    assert len(frame) == 18
+    assert len(frame) == ROWS
     assert str(frame["published_at"].dtype).endswith(", UTC]")  # a timestamp with time zone
     assert frame["published_at"].notna().all()  # the REST index gave every time
     assert isinstance(frame["categories"].iloc[0][0], str)
@@ -82,8 +84,8 @@ def test_parquet_loads_typed_in_pandas_polars_duckdb(runs, tmp_path):
     assert types["tags"] == "VARCHAR[]"
     assert types["related"] == "STRUCT(url VARCHAR, title VARCHAR)[]"
     count = duckdb.sql(f"SELECT count(*) FROM '{tmp_path / 'articles.parquet'}'").fetchall()
-    assert count == [(18,)]
-    assert pl.read_parquet(tmp_path / "articles.parquet").height == 18
+    assert count == [(ROWS,)]
+    assert pl.read_parquet(tmp_path / "articles.parquet").height == ROWS
 
 
 def test_the_cards_load_lines_run(runs, tmp_path):
@@ -96,10 +98,10 @@ def test_the_cards_load_lines_run(runs, tmp_path):
             assert line in card
             scope: dict = {}
             exec(line, scope)  # the line an analyst copies
-            assert len(scope["df"]) == 18, name
+            assert len(scope["df"]) == ROWS, name
     finally:
         os.chdir(cwd)
-    assert "| articles | 18 |" in card and "| gone | 1 |" in card
+    assert f"| articles | {ROWS} |" in card and "| gone | 1 |" in card
     assert (tmp_path / dataset.CHART).read_bytes().startswith(b"\x89PNG")
 
 
@@ -137,7 +139,7 @@ def test_bad_input_is_skipped_and_counted(runs, tmp_path):
     assert result.returncode == 0, result.stderr
     for reason in ("not JSON", "fails the schema", "truncated line"):
         assert f"skipped: 1 x {reason}" in result.stdout
-    assert len(read_jsonl(tmp_path / "out" / "articles.jsonl")) == 18
+    assert len(read_jsonl(tmp_path / "out" / "articles.jsonl")) == ROWS
     assert "unfinished" not in result.stdout  # a run still going is no defect of the input
     strict = cli("build", "--runs", str(bad), "--out", str(tmp_path / "out"), "--strict")
     assert strict.returncode == 1
@@ -150,7 +152,7 @@ def test_stats_and_filtered_exports(runs, tmp_path):
     out = tmp_path / "ds"
     assert cli("build", "--runs", str(runs), "--out", str(out)).returncode == 0
     stats = cli("stats", "--out", str(out))
-    assert stats.returncode == 0 and "articles" in stats.stdout and " 18" in stats.stdout
+    assert stats.returncode == 0 and "articles" in stats.stdout and f" {ROWS}" in stats.stdout
     rows = read_jsonl(out / "articles.jsonl")
     since = sorted(r["published_at"][:10] for r in rows)[10]
     wanted = [r["post_id"] for r in rows if r["published_at"][:10] >= since]
