@@ -8,7 +8,13 @@ import pytest
 from conftest import fixture_pages, manifest
 
 from arrahmah import markup
-from arrahmah.page import ArticlePage, ListingPage, normalize_iso, parse_display_date
+from arrahmah.page import (
+    ArticlePage,
+    ListingPage,
+    main_column,
+    normalize_iso,
+    parse_display_date,
+)
 from arrahmah.site import Site
 
 BY_NAME = {entry["name"]: entry for entry in manifest()}
@@ -163,3 +169,29 @@ def test_an_empty_or_binary_page_is_no_article():
         assert not ArticlePage.from_html(
             body, "https://arrahmahnews.com/2020/01/01/x/"
         ).is_article()
+
+
+def test_only_the_main_column_is_parsed_and_nothing_is_lost():
+    entry = BY_NAME["multipage-comments"]
+    ((url, html), _) = fixture_pages(entry)
+    main = main_column(html)
+    assert 0 < len(main) < len(html) * 0.8 and "mh-sidebar" not in main[-200:]
+    whole = ArticlePage(markup.parse_document(html), url)
+    cut = ArticlePage.from_html(html.encode(), url, "utf-8")
+    for field in ("canonical_url", "post_id", "title", "author", "categories", "tags"):
+        assert getattr(cut, field)() == getattr(whole, field)(), field
+    assert cut.comments_count() == whole.comments_count() == 5
+    assert markup.to_html(cut.content()) == markup.to_html(whole.content())
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><aside class='mh-sidebar'>widgets</aside>"
+        "<div class='entry-content'><p>Isi.</p></div></body></html>",  # sidebar first
+        "<html><body><div class='entry-content'><p>Isi.</p></div></body></html>",  # none
+    ],
+)
+def test_a_page_of_another_layout_is_parsed_whole(html):
+    assert main_column(html) == html
+    assert main_column(html.encode()) == html.encode()
