@@ -348,8 +348,11 @@ class CrawlState:
                     (path, "moved" if kind == "moved" else "live", published_at, modified_at,
                      utc_sort_key(modified_at), content_hash, version, now, run_id, post_id),
                 )  # fmt: skip
+            # an upsert, not a replace: a path already the post's is not written again
             self.db.execute(
-                "INSERT OR REPLACE INTO paths (path, post_id) VALUES (?, ?)", (path, post_id)
+                "INSERT INTO paths (path, post_id) VALUES (?, ?) ON CONFLICT (path)"
+                " DO UPDATE SET post_id = excluded.post_id WHERE post_id != excluded.post_id",
+                (path, post_id),
             )
             self.db.execute("DELETE FROM pending WHERE path = ?", (path,))
             moved_from = old.path if old is not None and kind == "moved" else None
