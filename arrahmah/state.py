@@ -6,13 +6,15 @@ moved). Per run: its id, mode, times and status, so an unfinished run can be res
 Paths are stored relative to the site's base URL, so the state survives a change of mirror.
 
 Every write is one transaction; a killed run leaves the file consistent (SQLite's journal).
+Every per-article operation is an indexed lookup, and nothing reads all rows into memory: a
+state of a million posts answers about as fast as one of ten thousand (``benchmarks/state.py``).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +64,57 @@ CREATE TABLE IF NOT EXISTS events (
 );
 """
 
+# Schema changes since SCHEMA above, in order; ``PRAGMA user_version`` counts those applied.
+# Each runs in one transaction with the version bump: a state file is at one version or the next.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        # modified_at as a fixed-width UTC time, so that the latest sorts last whatever the offset
+        "ALTER TABLE articles ADD COLUMN modified_utc TEXT",
+        "UPDATE articles SET modified_utc = utc_sort_key(modified_at)",
+        # the live count, kept by triggers, so that no run counts every row
+        "CREATE TABLE tallies (name TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+        "INSERT INTO tallies (name, n)"
+        " SELECT 'live', COUNT(*) FROM articles WHERE status != 'gone'",
+        "CREATE TRIGGER articles_live_insert AFTER INSERT ON articles WHEN NEW.status != 'gone'"
+        " BEGIN UPDATE tallies SET n = n + 1 WHERE name = 'live'; END",
+        "CREATE TRIGGER articles_live_delete AFTER DELETE ON articles WHEN OLD.status != 'gone'"
+        " BEGIN UPDATE tallies SET n = n - 1 WHERE name = 'live'; END",
+        "CREATE TRIGGER articles_live_update AFTER UPDATE OF status ON articles"
+        " WHEN (OLD.status != 'gone') != (NEW.status != 'gone')"
+        " BEGIN UPDATE tallies SET n = n + (NEW.status != 'gone') - (OLD.status != 'gone')"
+        " WHERE name = 'live'; END",
+    ),
+)
+
+INDEXES = """
+CREATE INDEX IF NOT EXISTS paths_post ON paths (post_id);
+CREATE INDEX IF NOT EXISTS articles_modified ON articles (modified_utc);
+CREATE INDEX IF NOT EXISTS articles_last_run ON articles (last_run);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (substr(published_at, 1, 10));
+"""
+
+BATCH = 500  # rows (or ids) per query where an operation reads many
+
+
+def utc_sort_key(modified_at: str | None) -> str | None:
+    """``modified_at`` (ISO 8601, any offset) as a fixed-width UTC time that sorts as time:
+    ``2020-10-09T03:47:00.000000``. None for a date alone or no time; a time without an
+    offset counts as UTC."""
+    if not modified_at or len(modified_at) < 11 or modified_at[10] != "T":
+        return None
+    try:
+        moment = datetime.fromisoformat(modified_at)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds")
+
+
+def _chunks(values: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -102,6 +155,25 @@ class CrawlState:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._migrate()
+        self.db.executescript(INDEXES)
+
+    def _migrate(self) -> None:
+        """Bring a state file of an earlier version (or a new one) to the current schema."""
+        if self.db.execute("PRAGMA user_version").fetchone()[0] >= len(MIGRATIONS):
+            return
+        self.db.create_function("utc_sort_key", 1, utc_sort_key, deterministic=True)
+        self.db.execute("BEGIN IMMEDIATE")  # one writer migrates; another waits, then skips
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for steps in MIGRATIONS[version:]:
+                for statement in steps:
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
 
     def close(self) -> None:
         """Close the database file."""
@@ -178,12 +250,13 @@ class CrawlState:
         return self._known(row)
 
     def last_modified(self) -> str | None:
-        """The latest modification time any exported article carried (ISO 8601, offset)."""
-        rows = self.db.execute(
-            "SELECT modified_at FROM articles WHERE modified_at LIKE '____-__-__T%'"
-        ).fetchall()
-        times = [row[0] for row in rows]
-        return max(times, key=datetime.fromisoformat) if times else None
+        """The latest modification time any exported article carried (ISO 8601, as the site
+        gave it: its own offset)."""
+        row = self.db.execute(
+            "SELECT modified_at FROM articles WHERE modified_utc ="
+            " (SELECT max(modified_utc) FROM articles) LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
 
     def add_pending(self, path: str, reason: str) -> None:
         """An article a run could not fetch (server errors, timeouts): later runs try again."""
@@ -203,24 +276,43 @@ class CrawlState:
         with self.db:
             self.db.execute("DELETE FROM pending WHERE path = ?", (path,))
 
-    def live_ids(self) -> set[int]:
-        """Ids of the articles not marked gone."""
-        rows = self.db.execute("SELECT post_id FROM articles WHERE status != 'gone'")
-        return {row[0] for row in rows.fetchall()}
+    def live_count(self, also: Iterable[int] = ()) -> int:
+        """How many posts are live: those the state knows not gone, plus those of ``also``
+        it does not (new to it, or gone). One indexed lookup per id of ``also``."""
+        count = self.db.execute("SELECT n FROM tallies WHERE name = 'live'").fetchone()[0]
+        others = list(set(also))
+        count += len(others)
+        for chunk in _chunks(others):
+            marks = ",".join("?" * len(chunk))
+            count -= self.db.execute(
+                f"SELECT COUNT(*) FROM articles WHERE post_id IN ({marks}) AND status != 'gone'",
+                chunk,
+            ).fetchone()[0]
+        return count
 
     def live(self) -> Iterator[Known]:
-        """Every article not marked gone."""
-        rows = self.db.execute(
-            f"SELECT {self._COLUMNS} FROM articles WHERE status != 'gone' ORDER BY post_id"
-        )
-        for row in rows.fetchall():
-            yield Known(*row)
+        """Every article not marked gone, by post id, read ``BATCH`` at a time: no query stays
+        open between batches, so the caller may write to the state while it iterates (each
+        article is as its batch found it)."""
+        after = -(2**63)
+        while True:
+            rows = self.db.execute(
+                f"SELECT {self._COLUMNS} FROM articles WHERE status != 'gone' AND post_id > ?"
+                " ORDER BY post_id LIMIT ?",
+                (after, BATCH),
+            ).fetchall()
+            for row in rows:
+                yield Known(*row)
+            if len(rows) < BATCH:
+                return
+            after = rows[-1][0]
 
     def published_since(self, since: str) -> list[Known]:
         """Live articles published on or after ``since`` (ISO date or time)."""
+        # "+post_id": sort what the date index finds, rather than walk every row in id order
         rows = self.db.execute(
             f"SELECT {self._COLUMNS} FROM articles WHERE status != 'gone'"
-            " AND substr(published_at, 1, 10) >= substr(?, 1, 10) ORDER BY post_id",
+            " AND substr(published_at, 1, 10) >= substr(?, 1, 10) ORDER BY +post_id",
             (since,),
         ).fetchall()
         return [Known(*row) for row in rows]
@@ -243,20 +335,24 @@ class CrawlState:
             if old is None:
                 self.db.execute(
                     "INSERT INTO articles (post_id, path, status, published_at, modified_at,"
-                    " content_hash, version, first_seen, last_seen, first_run, last_run)"
-                    " VALUES (?, ?, 'live', ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (post_id, path, published_at, modified_at, content_hash, version, now, now,
-                     run_id, run_id),
+                    " modified_utc, content_hash, version, first_seen, last_seen, first_run,"
+                    " last_run) VALUES (?, ?, 'live', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (post_id, path, published_at, modified_at, utc_sort_key(modified_at),
+                     content_hash, version, now, now, run_id, run_id),
                 )  # fmt: skip
             else:
                 self.db.execute(
                     "UPDATE articles SET path = ?, status = ?, published_at = ?, modified_at = ?,"
-                    " content_hash = ?, version = ?, last_seen = ?, last_run = ? WHERE post_id = ?",
+                    " modified_utc = ?, content_hash = ?, version = ?, last_seen = ?,"
+                    " last_run = ? WHERE post_id = ?",
                     (path, "moved" if kind == "moved" else "live", published_at, modified_at,
-                     content_hash, version, now, run_id, post_id),
+                     utc_sort_key(modified_at), content_hash, version, now, run_id, post_id),
                 )  # fmt: skip
+            # an upsert, not a replace: a path already the post's is not written again
             self.db.execute(
-                "INSERT OR REPLACE INTO paths (path, post_id) VALUES (?, ?)", (path, post_id)
+                "INSERT INTO paths (path, post_id) VALUES (?, ?) ON CONFLICT (path)"
+                " DO UPDATE SET post_id = excluded.post_id WHERE post_id != excluded.post_id",
+                (path, post_id),
             )
             self.db.execute("DELETE FROM pending WHERE path = ?", (path,))
             moved_from = old.path if old is not None and kind == "moved" else None
@@ -315,13 +411,13 @@ class CrawlState:
     def known_paths(self, paths: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         """Which of ``paths`` belong to a known article (current or former path), each with
         the runs that exported its first and its last version."""
-        paths = list(paths)
-        if not paths:
-            return {}
-        marks = ",".join("?" * len(paths))
-        rows = self.db.execute(
-            "SELECT p.path, a.first_run, a.last_run FROM paths p JOIN articles a USING (post_id)"
-            f" WHERE p.path IN ({marks})",
-            paths,
-        )
-        return {path: (first, last) for path, first, last in rows.fetchall()}
+        found: dict[str, tuple[str | None, str | None]] = {}
+        for chunk in _chunks(list(paths)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT p.path, a.first_run, a.last_run FROM paths p JOIN articles a"
+                f" USING (post_id) WHERE p.path IN ({marks})",
+                chunk,
+            )
+            found.update((path, (first, last)) for path, first, last in rows)
+        return found

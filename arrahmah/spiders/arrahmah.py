@@ -19,7 +19,7 @@ once. Every article is a `RawArticle` for the pipelines to clean.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Container, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -341,8 +341,7 @@ class ArrahmahSpider(ArticleCrawler):
             return False
         if self._rest_total is None:
             return False
-        live = self.run_context.state.live_ids()
-        return self._rest_total < len(live | set(self.post_meta))
+        return self._rest_total < self.run_context.state.live_count(also=self.post_meta)
 
     # ---- the walk ---------------------------------------------------------------------------
     def walk(self) -> Iterator[Request]:
@@ -463,8 +462,9 @@ class ArrahmahSpider(ArticleCrawler):
         if self._gone_checked or spider is not self:
             return
         self._gone_checked = True
-        candidates = list(self.gone_candidates())
-        for known in candidates:
+        checks = 0
+        for known in self.gone_candidates():  # streamed: a large state is never held whole
+            checks += 1
             self.crawler.engine.crawl(
                 Request(
                     self.site.url(known.path),
@@ -475,13 +475,14 @@ class ArrahmahSpider(ArticleCrawler):
                     dont_filter=True,
                 )
             )
-        if candidates:
+        if checks:
             raise DontCloseSpider
 
     def gone_candidates(self) -> Iterator[Any]:
         """Known live posts that a complete index (REST, or a full walk) did not show."""
+        listed: Container[int]
         if self.post_meta and self._index_complete:
-            listed = set(self.post_meta)
+            listed = self.post_meta
         elif self.mode == "full":
             listed = self._fetched_ids
         else:
