@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
@@ -64,6 +64,14 @@ _THEME_CLASSES = {
     "entry-tags": "tags",
 }
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle"}
+# Blocks of an article's text, and the theme's furniture that follows the text of a post.
+_CONTENT_BLOCKS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 ul ol dl blockquote figure table pre div hr iframe".split()
+)
+_FURNITURE = re.compile(
+    r"entry-tags|entry-meta|author|comment|respond|nav|widget|sidebar|footer|share|related"
+    r"|mh-meta|mh-loop|pagination"
+)
 
 
 @cache
@@ -228,14 +236,21 @@ class ArticlePage:
         if self._post is None:
             return found
         for child in self._post:
-            if child is self._content:
-                continue
-            for el in child.iter(etree.Element):
-                for token in (el.get("class") or "").split():
-                    name = _THEME_CLASSES.get(token)
-                    if name is not None and name not in found:
-                        found[name] = el
+            if child is not self._content:
+                self._theme_in(child.iter(etree.Element), found)
+        if len(found) < len(_THEME_CLASSES):
+            # a stray end tag may have closed the post early: its header and tags follow it
+            content = set(self._content.iter()) if self._content is not None else set()
+            after = _xpath("following::*[@class]")(self._post)
+            self._theme_in((el for el in after if el not in content), found)
         return found
+
+    def _theme_in(self, elements: Iterable[Element], found: dict[str, Element]) -> None:
+        for el in elements:
+            for token in (el.get("class") or "").split():
+                name = _THEME_CLASSES.get(token)
+                if name is not None and name not in found:
+                    found[name] = el
 
     def _theme_text(self, name: str) -> str | None:
         el = self._theme.get(name)
@@ -392,10 +407,38 @@ class ArticlePage:
 
     @cached_property
     def _content(self) -> Element | None:
+        """The post's content element, with what a stray end tag pushed out of it taken back.
+
+        A stray ``</div>`` in the markup closes the content (or the article) early; a browser
+        still shows the text that follows, and so does this: the content element is looked
+        for in the whole main column, and the text blocks after it, up to the theme's post
+        furniture (tags, author box, navigation, comments), are its own.
+        """
         if self._post is None:
             return None
-        found = _xpath(".//div[contains(@class, 'entry-content')]")(self._post)
-        return found[0] if found else None
+        found = _xpath(".//div[contains(@class, 'entry-content')]")(self._post) or _xpath(
+            "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]"
+        )(self.root)
+        if not found:
+            return None
+        content = found[0]
+        stray: list[Element] = []
+        node: Element | None = content
+        while node is not None and node.tag not in ("body", "html"):
+            for el in node.itersiblings():
+                if not isinstance(el.tag, str):
+                    continue
+                if el.tag not in _CONTENT_BLOCKS or _FURNITURE.search(
+                    f"{el.get('class', '')} {el.get('id', '')}"
+                ):
+                    node = None  # the post's text ends here
+                    break
+                stray.append(el)
+            else:
+                node = node.getparent()  # closed early with its parent: go on after the parent
+        for el in stray:
+            content.append(el)  # moves it, tail and all
+        return content
 
     def _is_thumbnail(self, el: Any) -> bool:
         return el.tag == "figure" and "entry-thumbnail" in (el.get("class") or "")

@@ -55,3 +55,31 @@ def test_real_site_nbsp_after_site_name_is_whitespace():
     item = Extractor().extract([(url, page)])
     assert item.body.startswith("Moskow, ARRAHMAHNEWS.COM – Armenia dan")
     assert item.dateline == "Moskow"
+
+
+def _stray(html: str, where: str) -> str:
+    """The page with one stray ``</div>`` (or more) where an editor or a plugin left it."""
+    start = html.index('<div class="entry-content')
+    inside = html.index(">", start) + 1
+    return {
+        "after the content opens": html[:inside] + "</div>" + html[inside:],
+        "two after the content opens": html[:inside] + "</div></div>" + html[inside:],
+        "before the content": html[:start] + "</div>" + html[start:],
+        "before the article": html.replace("<article", "</div><article", 1),
+        "before the header": html.replace("<header ", "</div><header ", 1),
+        "after the title": html.replace("</h1>", "</h1></div>", 1),
+    }[where]
+
+
+STRAYS = ["after the content opens", "two after the content opens", "before the content"]
+STRAYS += ["before the article", "before the header", "after the title"]
+
+
+@pytest.mark.parametrize("where", STRAYS)
+@pytest.mark.parametrize("name", ["seed-putin", "no-author-box", "comments-closed-table"])
+def test_a_stray_end_tag_loses_nothing_a_browser_shows(name, where):
+    entry = next(c for c in CASES if c["name"] == name)
+    ((url, html),) = fixture_pages(entry)
+    item = ItemAdapter(Extractor().extract([(url, _stray(html, where))])).asdict()
+    item.pop("crawled_at")
+    assert item == expected_item(name)
