@@ -66,7 +66,7 @@ def _stray(html: str, where: str) -> str:
         "two after the content opens": html[:inside] + "</div></div>" + html[inside:],
         "before the content": html[:start] + "</div>" + html[start:],
         "before the article": html.replace("<article", "</div><article", 1),
-        "before the header": html.replace("<header ", "</div><header ", 1),
+        "before the header": html.replace('<header class="entry', '</div><header class="entry', 1),
         "after the title": html.replace("</h1>", "</h1></div>", 1),
     }[where]
 
