@@ -8,8 +8,10 @@
     arrahmah dataset export --format csv|parquet|jsonl [--since DATE] [--category NAME] [-o FILE]
 
 Settings are the project's (``arrahmah.settings``); ``-s NAME=VALUE`` overrides one, as with
-``scrapy``. Exit status: 0 on success, 1 when the URL gives no article (with a one-line reason
-on stderr), 2 on a usage error.
+``scrapy``. Exit status (see `arrahmah.report`): 0 ok, 1 failed (the URL gives no article, the
+site gave nothing, the data directory cannot be written), 2 usage error, 3 partial (some
+articles are fetched again next run), 75 the data directory is busy; errors are one line on
+stderr.
 """
 
 from __future__ import annotations
@@ -40,16 +42,16 @@ def _settings(pairs: Sequence[str]) -> Any:
     return settings
 
 
-def _data_dir_free(settings: Any) -> bool:
-    """True when no crawl holds the data directory; else says so on stderr."""
-    from arrahmah.runs import DataDirBusy, lock_data_dir
+def _refused(command: str, settings: Any, mode: str) -> int | None:
+    """The exit status when the crawl cannot start (said on stderr in one line), else None."""
+    from arrahmah.runs import Refused, preflight
 
     try:
-        lock_data_dir(Path(settings.get("ARRAHMAH_DATA_DIR") or "data")).close()
-    except DataDirBusy as exc:
-        print(f"arrahmah: {exc}", file=sys.stderr)
-        return False
-    return True
+        preflight(settings, mode)
+    except Refused as exc:
+        print(f"arrahmah {command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return None
 
 
 def _write_whole(path: Path, write: Callable[[Path], Any]) -> Any:
@@ -93,9 +95,19 @@ def fetch(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     settings = _settings(args.set)
-    settings.set("LOG_LEVEL", settings.get("LOG_LEVEL") if args.verbose else "ERROR", "cmdline")
-    if args.record and not _data_dir_free(settings):
-        return 1
+    # the one line this command prints says what went wrong; -v shows the crawl's log
+    settings.set("LOG_LEVEL", settings.get("LOG_LEVEL") if args.verbose else "CRITICAL", "cmdline")
+    if args.record:
+        if (refused := _refused("fetch", settings, "fetch")) is not None:
+            return refused
+    else:
+        from arrahmah.site import Site
+
+        try:
+            Site.from_base_url(settings.get("ARRAHMAH_BASE_URL") or "")
+        except ValueError as exc:
+            print(f"arrahmah fetch: {exc}", file=sys.stderr)
+            return 2
     items: list[dict[str, Any]] = []
 
     def scraped(item: Any) -> None:
@@ -107,11 +119,7 @@ def fetch(args: argparse.Namespace) -> int:
     process.crawl(crawler, url=args.target, record="1" if args.record else "0")
     process.start()
     if not items:
-        reason = getattr(crawler.spider, "failure_reason", None)
-        if reason is None:
-            stats = crawler.stats.get_stats() if crawler.stats else {}
-            dropped = [key.rsplit("/", 1)[1] for key in stats if "/dropped/" in key]
-            reason = f"the article was dropped ({', '.join(dropped)})" if dropped else "no article"
+        reason = getattr(crawler.spider, "failure_reason", None) or "no article"
         print(f"arrahmah fetch: {reason}", file=sys.stderr)
         return 1
     context = getattr(crawler.spider, "run_context", None)
@@ -127,14 +135,15 @@ def crawl(args: argparse.Namespace) -> int:
 
     mode = "full" if args.full else "incremental" if args.incremental else "auto"
     settings = _settings(args.set)
-    if not _data_dir_free(settings):
-        return 1
+    if (refused := _refused("crawl", settings, mode)) is not None:
+        return refused
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("arrahmah")
     process.crawl(crawler, mode=mode)
     process.start()
-    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-    return 0 if reason == "finished" else 1
+    if process.bootstrap_failed or crawler.stats is None:
+        return 1
+    return int(crawler.stats.get_value("arrahmah/exit_status", 1))
 
 
 def dataset_build(args: argparse.Namespace) -> int:
@@ -243,7 +252,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_export.set_defaults(run=dataset_export)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # `arrahmah ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

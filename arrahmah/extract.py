@@ -11,7 +11,12 @@ from scrapy.exceptions import DropItem
 
 from arrahmah.items import Article, utc_now
 from arrahmah.page import ArticlePage
-from arrahmah.pipelines import BoilerplatePipeline, TextPipeline, ValidationPipeline
+from arrahmah.pipelines import (
+    BoilerplatePipeline,
+    IntegrityPipeline,
+    TextPipeline,
+    ValidationPipeline,
+)
 
 
 class NotAnArticle(ValueError):
@@ -22,7 +27,12 @@ class Extractor:
     """Page parser plus the cleaning pipelines, without a crawl around them."""
 
     def __init__(self) -> None:
-        self.steps = [BoilerplatePipeline(), TextPipeline(), ValidationPipeline()]
+        self.steps = [
+            IntegrityPipeline(),
+            BoilerplatePipeline(),
+            TextPipeline(),
+            ValidationPipeline(),
+        ]
 
     def extract(self, pages: Sequence[tuple[str, str]], crawled_at: str | None = None) -> Article:
         """The clean `Article` of ``pages`` (``(url, html)`` of page 1, 2, … in order).

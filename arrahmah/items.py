@@ -41,6 +41,8 @@ class RawArticle:
     pages: int
     crawled_at: str
     related: list[dict[str, str]] = field(default_factory=list)
+    damage: list[str] = field(default_factory=list)  # why a page of it cannot be trusted
+    repairs: list[str] = field(default_factory=list)  # what was mended to read it
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

@@ -20,6 +20,7 @@ from lxml import etree
 from parsel import Selector
 
 from arrahmah import markup
+from arrahmah.decoding import decode_page
 from arrahmah.items import RawArticle
 from arrahmah.markup import Element
 
@@ -66,7 +67,8 @@ _THEME_CLASSES = {
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle"}
 # Blocks of an article's text, and the theme's furniture that follows the text of a post.
 _CONTENT_BLOCKS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 ul ol dl blockquote figure table pre div hr iframe".split()
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote", "figure"}
+    | {"table", "pre", "div", "hr", "iframe"}
 )
 _FURNITURE = re.compile(
     r"entry-tags|entry-meta|author|comment|respond|nav|widget|sidebar|footer|share|related"
@@ -151,6 +153,18 @@ _SIDEBAR = r"<aside\b[^>]*\bclass=[\"'][^\"']*\bmh-sidebar\b"
 _SIDEBAR_TEXT, _SIDEBAR_BYTES = re.compile(_SIDEBAR), re.compile(_SIDEBAR.encode())
 
 
+_END_TEXT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+_END_BYTES = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
+
+
+def reaches_its_end(html: str | bytes) -> bool:
+    """True when the page's markup goes on to its closing ``</body>`` or ``</html>``; a page
+    cut off in transfer (or by the server) does not. Caches may append comments after it."""
+    if isinstance(html, bytes):
+        return _END_BYTES.search(html, max(0, len(html) - 8192)) is not None
+    return _END_TEXT.search(html, max(0, len(html) - 8192)) is not None
+
+
 def main_column(html: str | bytes) -> str | bytes:
     """``html`` up to the theme's sidebar, when the sidebar follows the article's content.
 
@@ -172,9 +186,12 @@ class ArticlePage:
     It reads a plain lxml tree (`arrahmah.markup`): articles are the crawl's hot path.
     """
 
-    def __init__(self, root: Element, url: str) -> None:
+    def __init__(self, root: Element, url: str, *, complete: bool = True) -> None:
         self.root = root
         self.url = url
+        self.complete = complete  # the page's HTML reaches its end
+        self.charset_damage: str | None = None
+        self.repairs: list[str] = []
 
     @classmethod
     def from_html(cls, html: str | bytes, url: str, encoding: str | None = None) -> ArticlePage:
@@ -183,7 +200,32 @@ class ArticlePage:
         Only the page's main column is parsed: nothing this parser reads lies in the theme's
         sidebar and footer, which are 40 % of the work of parsing an article page.
         """
-        return cls(markup.parse_document(main_column(html), encoding), url)
+        root = markup.parse_document(main_column(html), encoding)
+        return cls(root, url, complete=reaches_its_end(html))
+
+    @classmethod
+    def from_response(cls, body: bytes, url: str, content_type: str | None) -> ArticlePage:
+        """Parse a page as the server sent it: bytes decoded as a browser would, with what
+        was wrong with its charset repaired where that is unambiguous, else noted."""
+        decoded = decode_page(body, content_type)
+        page = cls.from_html(decoded.text, url)
+        page.charset_damage = decoded.damaged
+        page.repairs = [decoded.repaired] if decoded.repaired else []
+        return page
+
+    def damage(self) -> list[str]:
+        """Why this page cannot be trusted as the article's text (empty when it can)."""
+        found = []
+        if not self.complete:
+            found.append("truncated: the page ends before its closing </html>")
+        if self.charset_damage:
+            found.append(self.charset_damage)
+        expected = self._jsonld.get("wordCount")
+        if isinstance(expected, int) and expected > 0 and self._content is not None:
+            words = len(markup.text_of(self._content).split())
+            if words * 2 < expected:
+                found.append(f"short: {words} of the {expected} words the page announces")
+        return found
 
     # ---- structured data ------------------------------------------------------------------
     @cached_property
@@ -523,6 +565,8 @@ class ArticlePage:
             comments_count=self.comments_count(),
             pages=1,
             crawled_at=crawled_at,
+            damage=self.damage(),
+            repairs=list(self.repairs),
         )
 
     # ---- helpers -------------------------------------------------------------------------------

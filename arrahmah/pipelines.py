@@ -1,6 +1,7 @@
 """Item pipelines: what a raw article may become.
 
-In order (see ``ITEM_PIPELINES``): `BoilerplatePipeline` strips the site's boilerplate from the
+In order (see ``ITEM_PIPELINES``): `IntegrityPipeline` drops articles whose pages came damaged;
+`BoilerplatePipeline` strips the site's boilerplate from the
 content and keeps cross-links and images; `TextPipeline` turns the clean content into the
 `Article` the dataset holds; `ValidationPipeline` drops what fails the JSON Schema;
 `DuplicatesPipeline` lets each post through once; `StatePipeline`, in a scheduled crawl, lets
@@ -22,6 +23,7 @@ from scrapy.statscollectors import StatsCollector
 
 from arrahmah import boilerplate, text
 from arrahmah.items import Article, RawArticle, article_schema
+from arrahmah.losses import Loss, LostItem
 from arrahmah.site import ArticleLinks, host_of
 from arrahmah.suspects import SuspectLedger
 
@@ -51,10 +53,31 @@ class _StatsPipeline:
         if self.stats is not None:
             self.stats.set_value(f"arrahmah/suspects/{kind}", ledger.report())
 
+    def lose(self, loss: Loss) -> LostItem:
+        """Count a drop that loses an article of the run, and return the exception."""
+        self.count(f"dropped/{loss.reason}")
+        return LostItem(loss)
+
     def drop(self, reason: str, detail: str, log_level: str | None = None) -> DropItem:
         """Count a drop under ``reason`` and return the exception that carries it."""
         self.count(f"dropped/{reason}")
         return DropItem(f"{reason}: {detail}", log_level=log_level)
+
+
+class IntegrityPipeline(_StatsPipeline):
+    """Drop an article a page of which cannot be trusted: cut off before its end, decoded in
+    the wrong charset beyond repair, far shorter than it announces. The next run fetches it
+    again. What was repaired to read it is counted (``arrahmah/repaired/<kind>``)."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, RawArticle):
+            return item
+        for repair in item.repairs:
+            self.count(f"repaired/{repair.split(':', 1)[0]}")
+            logger.info("%s: repaired (%s)", item.url, repair)
+        if item.damage:
+            raise self.lose(Loss(item.url, "damaged", "; ".join(item.damage)))
+        return item
 
 
 class BoilerplatePipeline(_StatsPipeline):
@@ -157,7 +180,7 @@ class ValidationPipeline(_StatsPipeline):
         if not self.validator.is_valid(data):
             first = next(iter(self.validator.iter_errors(data)))
             where = "/".join(str(p) for p in first.instance_path) or "(item)"
-            raise self.drop("invalid", f"{item.url}: {where}: {first.message}")
+            raise self.lose(Loss(item.url, "invalid", f"{where}: {first.message}"))
         self.count("items/valid")
         return item
 

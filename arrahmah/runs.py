@@ -7,6 +7,8 @@ Everything a crawl keeps lives under ``ARRAHMAH_DATA_DIR``::
     runs/<run>.jsonl.part    ... while the run is going (or after it was killed)
     runs/<run>.report.json   the run's report
     job/<run>/               Scrapy's JOBDIR of the run, to resume it
+    job/<run>.unchanged.jsonl  articles the run fetched unchanged (its feeds get them again
+                             when the run resumes)
     .lock                    held by the crawl that is running
 
 A run file is written to ``.part`` and renamed when the run closes cleanly, so a killed run
@@ -22,19 +24,17 @@ import json
 import logging
 import os
 import shutil
-import time
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from itemadapter import ItemAdapter
-from scrapy import Spider, signals
-from scrapy.crawler import Crawler
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.settings import BaseSettings
 
-from arrahmah.items import ARTICLE_FIELDS, utc_now
+from arrahmah.items import ARTICLE_FIELDS
 from arrahmah.site import Site
 from arrahmah.state import CrawlState, Run
 
@@ -46,6 +46,56 @@ PAUSED_MARK = "arrahmah-paused"  # in a job dir: Scrapy stopped gracefully, its 
 
 class DataDirBusy(RuntimeError):
     """Another crawl holds the data directory."""
+
+
+class Refused(RuntimeError):
+    """A crawl cannot start: one line for the user, and the exit status to leave with."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def preflight(settings: BaseSettings, mode: str = "auto") -> None:
+    """Check, before a crawl starts, what would otherwise fail inside it: the base URL, the
+    mode, the data directory (held by another crawl? writable?). Raises `Refused`."""
+    from arrahmah.report import EXIT_BUSY, EXIT_FAILED, EXIT_USAGE
+
+    try:
+        Site.from_base_url(settings.get("ARRAHMAH_BASE_URL") or "")
+    except ValueError as exc:
+        raise Refused(str(exc), EXIT_USAGE) from None
+    if mode not in (*MODES, "auto", "fetch"):
+        raise Refused(f"mode must be full, incremental or auto, not {mode!r}", EXIT_USAGE)
+    data_dir = Path(settings.get("ARRAHMAH_DATA_DIR") or "data")
+    try:
+        lock = lock_data_dir(data_dir)
+    except DataDirBusy as exc:
+        raise Refused(f"{exc}; try again when it has finished", EXIT_BUSY) from None
+    except OSError as exc:
+        raise Refused(_cannot_write(data_dir, exc), EXIT_FAILED) from None
+    try:
+        for directory in (data_dir / "runs", data_dir / "job"):
+            directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=directory):
+                pass
+        state = CrawlState(data_dir / "state.sqlite3")
+        try:
+            state.db.execute("BEGIN IMMEDIATE")  # can it write?
+            state.db.rollback()
+        finally:
+            state.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise Refused(_cannot_write(data_dir, exc), EXIT_FAILED) from None
+    finally:
+        lock.close()
+
+
+def _cannot_write(data_dir: Path, exc: BaseException) -> str:
+    return (
+        f"cannot write the data directory {data_dir} ({exc}): free space or fix its"
+        " permissions, or point -s ARRAHMAH_DATA_DIR=DIR elsewhere"
+    )
 
 
 def lock_data_dir(data_dir: Path) -> BinaryIO:
@@ -98,7 +148,20 @@ class RunContext:
                 mode = "incremental" if state.has_finished("full") else "full"
             run = state.begin_run(mode)
         site = Site.from_base_url(settings.get("ARRAHMAH_BASE_URL"))
-        return cls(data_dir, site, state, run, _lock=lock)
+        context = cls(data_dir, site, state, run, _lock=lock)
+        context.remove_stale_job_dirs()
+        return context
+
+    def remove_stale_job_dirs(self) -> None:
+        """Job directories of runs that are over (a kill after the run was recorded)."""
+        unfinished = self.state.unfinished_run()
+        keep = {self.run.run_id} | ({unfinished.run_id} if unfinished else set())
+        for path in (self.data_dir / "job").glob("*"):
+            if path.name.split(".", 1)[0] not in keep:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
 
     @property
     def runs_dir(self) -> Path:
@@ -188,153 +251,3 @@ class RunFile:
         """Give a complete run's file its final name."""
         os.replace(self.part, self.final)
         return self.final
-
-
-class RunRecorder:
-    """Extension: writes the run file, records each export in the state, reports the run."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.ctx: RunContext | None = None
-        self.file: RunFile | None = None
-        self.started = time.monotonic()
-        crawler.signals.connect(self.spider_opened, signals.spider_opened)
-        crawler.signals.connect(self.item_scraped, signals.item_scraped)
-        crawler.signals.connect(self.spider_closed, signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RunRecorder:
-        return cls(crawler)
-
-    def spider_opened(self, spider: Spider) -> None:
-        self.ctx = getattr(spider, "run_context", None)
-        if self.ctx is None:
-            return
-        self.file = RunFile(self.ctx.runs_dir, self.ctx.run.run_id)
-        kept = self.file.open()
-        exported = self.ctx.state.exported_in(self.ctx.run.run_id)
-        for line in kept:  # written before a kill but maybe not yet recorded
-            if line.get("post_id") not in exported:
-                self._record(line)
-        if kept:
-            logger.info(
-                "run %s resumed: %d articles already exported", self.ctx.run.run_id, len(kept)
-            )
-
-    def _record(self, item: Any) -> None:
-        assert self.ctx is not None
-        data = ItemAdapter(item)
-        kind = self.ctx.state.record_export(
-            self.ctx.run.run_id,
-            data["post_id"],
-            self.ctx.path_of(data["url"]),
-            data.get("published_at"),
-            data.get("modified_at"),
-            data["content_hash"],
-            data.get("version") or 1,
-        )
-        self.crawler.stats.inc_value(f"arrahmah/run/{kind}")
-
-    def item_scraped(self, item: Any, spider: Spider) -> None:
-        if self.ctx is None or self.file is None:
-            return
-        if ItemAdapter(item).get("post_id") in self.ctx.unchanged:
-            return
-        self.file.write(item)  # the file first: a kill between the two is mended on resume
-        self._record(item)
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.ctx is None or self.file is None:
-            return
-        ctx = self.ctx
-        self.file.close()
-        job_dir = self.crawler.settings.get("JOBDIR")
-        if reason == "shutdown":  # Ctrl-C / SIGTERM: Scrapy kept the job's queue whole
-            report = self.report(spider, reason, self.file.part)
-            if job_dir:
-                Path(job_dir).mkdir(parents=True, exist_ok=True)
-                (Path(job_dir) / PAUSED_MARK).touch()
-            logger.info("run %s paused: start the crawl again to resume it", ctx.run.run_id)
-        else:
-            # report, then the run file's final name, then the state: a kill between any two
-            # is mended by the next start (it resumes the run, its file renamed back)
-            report = self.report(spider, reason, self.file.final)
-            report_path = ctx.runs_dir / f"{ctx.run.run_id}.report.json"
-            tmp = report_path.with_name(report_path.name + ".part")
-            tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", "utf-8")
-            os.replace(tmp, report_path)
-            self.file.publish()
-            ctx.state.finish_run(ctx.run.run_id, "finished", report)
-            shutil.rmtree(ctx.job_dir, ignore_errors=True)  # ours only, never a JOBDIR given
-        logger.info("run report\n%s", format_report(report))
-        ctx.close()
-
-    def report(self, spider: Spider, reason: str, output: Path) -> dict[str, Any]:
-        """The run's figures: requests, new/changed/moved/gone, drops by reason, duration."""
-        assert self.ctx is not None
-        stats = self.crawler.stats.get_stats()
-        events = self.ctx.state.events(self.ctx.run.run_id)
-        kinds = {kind: [e for e in events if e["kind"] == kind] for kind in
-                 ("new", "changed", "moved", "gone")}  # fmt: skip
-        prefix = "arrahmah/dropped/"
-        report: dict[str, Any] = {
-            "run_id": self.ctx.run.run_id,
-            "mode": self.ctx.run.mode,
-            "resumed": self.ctx.run.resumed,
-            "finish_reason": reason,
-            "started_at": self.ctx.run.started_at,
-            "finished_at": utc_now(),
-            "duration_s": round(time.monotonic() - self.started, 3),
-            "requests": stats.get("downloader/request_count", 0),
-            "responses_by_status": {
-                key.rsplit("/", 1)[1]: value
-                for key, value in sorted(stats.items())
-                if key.startswith("downloader/response_status_count/")
-            },
-            "items_exported": self.file.count if self.file else 0,
-            "unchanged": stats.get("arrahmah/unchanged", 0),
-            **{kind: len(found) for kind, found in kinds.items()},
-            "dropped": {
-                key[len(prefix) :]: value
-                for key, value in sorted(stats.items())
-                if key.startswith(prefix)
-            },
-            "boilerplate": {
-                "removed": {
-                    key[len("arrahmah/boilerplate/") :]: value
-                    for key, value in sorted(stats.items())
-                    if key.startswith("arrahmah/boilerplate/")
-                },
-                "suspects": sorted(
-                    [
-                        *stats.get("arrahmah/suspects/repeated", []),
-                        *stats.get("arrahmah/suspects/link_blocks", []),
-                    ],
-                    key=lambda s: -s["count"],
-                ),
-            },
-            "gone_posts": [e["post_id"] for e in kinds["gone"]],
-            "moved_posts": [
-                {"post_id": e["post_id"], **json.loads(e["detail"])} for e in kinds["moved"]
-            ],
-            "output": str(output),
-        }
-        discovery = getattr(spider, "discovery_report", None)
-        if callable(discovery):
-            report["discovery"] = discovery()
-        return report
-
-
-def format_report(report: dict[str, Any]) -> str:
-    """The run report as an aligned log block."""
-    lines = []
-    for key, value in report.items():
-        if key == "boilerplate":
-            removed = ", ".join(f"{k} {n}" for k, n in value["removed"].items() if n)
-            lines.append(f"  {'boilerplate':20s} {removed or 'none'}")
-            value = f"{len(value['suspects'])} (see the report file)"
-            key = "suspects"
-        elif isinstance(value, list | dict) and len(json.dumps(value)) > 100:
-            value = f"{len(value)} entries (see the report file)"
-        lines.append(f"  {key:20s} {value}")
-    return "\n".join(lines)

@@ -10,6 +10,8 @@ from arrahmah.items import ARTICLE_FIELDS
 BOT_NAME = "arrahmah"
 SPIDER_MODULES = ["arrahmah.spiders"]
 NEWSPIDER_MODULE = "arrahmah.spiders"
+# `scrapy crawl` exits with the run's status (0 ok, 1 failed, 3 partial...: arrahmah/report.py)
+COMMANDS_MODULE = "arrahmah.commands"
 
 # ---- the site -------------------------------------------------------------------------------
 # The only place the site's address is written: spiders derive their URLs and allowed domain
@@ -19,6 +21,9 @@ ARRAHMAH_BASE_URL = "https://arrahmahnews.com"
 ARRAHMAH_DATA_DIR = "data"
 # Read exact times, edits and moves from the WordPress REST API's post index when it answers.
 ARRAHMAH_USE_REST_API = True
+# Articles whose fetch failed (server errors, damaged pages) are fetched again by this many
+# later runs, then given up (and reported as such).
+ARRAHMAH_RETRY_RUNS = 3
 # Without the REST API, incremental runs fetch again the articles published in these last days.
 ARRAHMAH_REVISIT_DAYS = 7
 # The site's time zone: the RSS feed's UTC times are given in it, as the site shows them.
@@ -51,6 +56,7 @@ REDIRECT_ENABLED = True
 
 # ---- items ------------------------------------------------------------------------------------
 ITEM_PIPELINES = {
+    "arrahmah.pipelines.IntegrityPipeline": 50,
     "arrahmah.pipelines.BoilerplatePipeline": 100,
     "arrahmah.pipelines.TextPipeline": 200,
     "arrahmah.pipelines.ValidationPipeline": 300,

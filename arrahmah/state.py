@@ -271,6 +271,15 @@ class CrawlState:
         """Paths of articles earlier runs failed to fetch."""
         return [row[0] for row in self.db.execute("SELECT path FROM pending ORDER BY path")]
 
+    def give_up(self, runs: int) -> list[tuple[str, str]]:
+        """Forget the articles that ``runs`` runs failed to fetch: ``(path, last reason)``."""
+        with self.db:
+            rows = self.db.execute(
+                "SELECT path, reason FROM pending WHERE attempts >= ? ORDER BY path", (runs,)
+            ).fetchall()
+            self.db.execute("DELETE FROM pending WHERE attempts >= ?", (runs,))
+        return [(path, reason) for path, reason in rows]
+
     def drop_pending(self, path: str) -> None:
         """The article at ``path`` needs no retry (fetched, or gone for good)."""
         with self.db:

@@ -136,5 +136,7 @@ def test_crawl_refuses_a_data_dir_another_crawl_holds(tmp_path):
         busy = arrahmah("crawl", "-s", f"ARRAHMAH_DATA_DIR={tmp_path}")
     finally:
         held.close()
-    assert busy.returncode == 1
-    assert busy.stderr.strip() == f"arrahmah: another crawl is using {tmp_path}"
+    assert busy.returncode == 75
+    assert busy.stderr.strip() == (
+        f"arrahmah crawl: another crawl is using {tmp_path}; try again when it has finished"
+    )

@@ -282,9 +282,14 @@ def test_an_article_that_failed_is_fetched_by_the_next_run(tmp_path):
     broken = site.post(EDITED).path
     site.overrides[broken] = (503, b"busy")
     with SiteServer(site) as server:
-        assert run_crawl(server.base_url, data).returncode == 0
+        assert run_crawl(server.base_url, data).returncode == 3  # partial: one to fetch again
         first = {i["post_id"] for i in read_jsonl(run_files(data)[-1])}
         assert EDITED not in first and len(first) == len(site.posts) - 1
+        failed = reports(data)[-1]["failed"]
+        assert failed["by_reason"] == {"fetch_failed": 1}
+        assert failed["urls"] == [
+            {"url": server.base_url + broken, "reason": "fetch_failed", "detail": "HTTP 503"}
+        ]
         del site.overrides[broken]
         assert run_crawl(server.base_url, data).returncode == 0
     assert [i["post_id"] for i in read_jsonl(run_files(data)[-1])] == [EDITED]

@@ -19,6 +19,7 @@ once. Every article is a `RawArticle` for the pipelines to clean.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Container, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,13 +32,21 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from arrahmah import feeds, wpapi
+from arrahmah import feeds, losses, wpapi
 from arrahmah.items import RawArticle, utc_now
+from arrahmah.losses import Loss
 from arrahmah.page import ArticlePage, ListingPage
 from arrahmah.runs import RunContext
 from arrahmah.site import Site
 
-GONE_STATUSES = (404, 410)
+GONE_STATUSES = losses.GONE_STATUSES
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    """A logging filter: the record without its traceback."""
+    record.exc_info = None
+    record.exc_text = None
+    return True
 
 
 class ArticleCrawler(Spider):
@@ -48,6 +57,8 @@ class ArticleCrawler(Spider):
     feed_times: dict[str, str]
 
     def _setup(self, crawler: Crawler) -> None:
+        # robots.txt that cannot be fetched is a line in the log, not a traceback
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_one_line)
         self.site = Site.from_base_url(crawler.settings.get("ARRAHMAH_BASE_URL"))
         self.allowed_domains = [self.site.host]
         self.post_meta = {}
@@ -64,6 +75,7 @@ class ArticleCrawler(Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Read page 1 of an article; fetch its other pages in order; emit it once complete."""
+        self.crawler.stats.inc_value("arrahmah/articles/wanted")
         page = self._article_page(response)
         if page is None:
             return
@@ -86,35 +98,29 @@ class ArticleCrawler(Spider):
     def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
         """Hook: an article's first page was read."""
 
-    def article_failed(self, failure: Failure) -> None:
-        """An article could not be fetched: logged, counted, and (unless the site said 404 or
-        410) remembered, so that the next run tries it again: nothing is lost to a bad hour."""
-        url = failure.request.url  # type: ignore[attr-defined]
-        self.crawler.stats.inc_value("arrahmah/article_errors")
-        self.logger.warning("article %s failed: %s", url, failure.getErrorMessage())
-        self._remember_failure(url, failure)
+    def lose(self, loss: Loss) -> None:
+        """An article the run wanted will not be exported: say so (the run report lists it,
+        the next run fetches it again if asking again may help)."""
+        log = self.logger.info if loss.terminal else self.logger.warning
+        log("not exported: %s (%s: %s)", loss.url, loss.reason, loss.detail)
+        self.crawler.signals.send_catch_log(losses.article_lost, loss=loss)
 
-    def _remember_failure(self, url: str, failure: Failure) -> None:
-        context = getattr(self, "run_context", None)
-        if context is None:
-            return
-        path = context.path_of(self.site.article_first_page(url))
-        if failure.check(HttpError) and failure.value.response.status in GONE_STATUSES:  # type: ignore[union-attr]
-            context.state.drop_pending(path)
-        else:
-            context.state.add_pending(path, failure.getErrorMessage()[:200])
-            self.crawler.stats.inc_value("arrahmah/articles/pending")
+    def article_failed(self, failure: Failure) -> None:
+        """An article could not be fetched (after retries, or refused): a loss of the run."""
+        self.crawler.stats.inc_value("arrahmah/articles/wanted")
+        self.lose(losses.from_failure(failure.request.url, failure))  # type: ignore[attr-defined]
 
     def parse_article_page(
         self, response: Response, raw: RawArticle, remaining: list[str]
     ) -> Iterator[Any]:
         """Append a later page's content to ``raw``; go on with the next page or emit."""
-        page = self._article_page(response)
+        page = self._article_page(response, lose=False)
         if page is None:
-            self.crawler.stats.inc_value("arrahmah/dropped/incomplete_multipage")
-            self.logger.error("dropped %s: page %s is not part of it", raw.url, response.url)
+            self.lose(Loss(raw.url, "incomplete", f"page {response.url} is not part of it"))
             return
         raw.content.append(page.content())
+        raw.damage.extend(page.damage())
+        raw.repairs.extend(page.repairs)
         raw.pages += 1
         yield from self._next_page(raw, remaining)
 
@@ -127,17 +133,14 @@ class ArticleCrawler(Spider):
         """
         request = failure.request  # type: ignore[attr-defined]
         raw: RawArticle = request.cb_kwargs["raw"]
-        if failure.check(HttpError) and failure.value.response.status in GONE_STATUSES:  # type: ignore[union-attr]
+        page_loss = losses.from_failure(request.url, failure)
+        if page_loss.reason == "gone":
             self.crawler.stats.inc_value("arrahmah/articles/missing_pages")
             self.logger.warning("%s: page %s is gone; emitted without it", raw.url, request.url)
             yield from self._next_page(raw, request.cb_kwargs["remaining"])
             return
-        self.crawler.stats.inc_value("arrahmah/dropped/incomplete_multipage")
-        self.logger.error(
-            "not emitted now: %s (page %s failed: %s)", raw.url, request.url,
-            failure.getErrorMessage(),
-        )  # fmt: skip
-        self._remember_failure(raw.url, failure)
+        detail = f"page {request.url}: {page_loss.reason}: {page_loss.detail}"
+        self.lose(Loss(raw.url, "incomplete", detail))
 
     def _next_page(self, raw: RawArticle, remaining: list[str]) -> Iterator[Any]:
         if remaining:
@@ -153,14 +156,19 @@ class ArticleCrawler(Spider):
                 self.crawler.stats.inc_value("arrahmah/articles/multipage")
             yield raw
 
-    def _article_page(self, response: Response) -> ArticlePage | None:
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("arrahmah/skipped/not_html")
+    def _article_page(self, response: Response, lose: bool = True) -> ArticlePage | None:
+        """The article page ``response`` holds; None (a loss, unless not ``lose``) for a page
+        that is not HTML or not an article."""
+        self.crawler.stats.inc_value("arrahmah/reached")
+        kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        if not isinstance(response, TextResponse) or "html" not in (kind or "text/html"):
+            if lose:
+                self.lose(Loss(response.url, "not_html", kind or "no Content-Type"))
             return None
-        page = ArticlePage.from_html(response.body, response.url, response.encoding)
+        page = ArticlePage.from_response(response.body, response.url, kind or None)
         if not page.is_article():
-            self.crawler.stats.inc_value("arrahmah/skipped/not_article")
-            self.logger.debug("not an article: %s", response.url)
+            if lose:
+                self.lose(Loss(response.url, "not_article"))
             return None
         return page
 
@@ -189,7 +197,7 @@ class ArrahmahSpider(ArticleCrawler):
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
         extensions = settings.getdict("EXTENSIONS")
-        extensions.setdefault("arrahmah.runs.RunRecorder", 500)
+        extensions.setdefault("arrahmah.recorder.RunRecorder", 500)
         settings.set("EXTENSIONS", extensions, "spider")
 
     @classmethod
@@ -262,6 +270,7 @@ class ArrahmahSpider(ArticleCrawler):
         for post in posts:
             self.post_meta[post.post_id] = post
         self.crawler.stats.inc_value("arrahmah/rest/pages")
+        self.crawler.stats.inc_value("arrahmah/reached")
         if page == 1:
             # after an outage, the better queries deserve another try next run
             came_back = self._rest_answered_before == "none"
@@ -314,6 +323,8 @@ class ArrahmahSpider(ArticleCrawler):
             if path:
                 self.feed_times[path] = entry.published_at
         self.crawler.stats.set_value("arrahmah/feed/entries", len(entries))
+        if entries:
+            self.crawler.stats.inc_value("arrahmah/reached")
         yield from self._index_page_done()
 
     def index_failed(self, failure: Failure) -> Iterator[Request]:
@@ -346,7 +357,7 @@ class ArrahmahSpider(ArticleCrawler):
     # ---- the walk ---------------------------------------------------------------------------
     def walk(self) -> Iterator[Request]:
         """What the run fetches once the index is read."""
-        yield Request(self.site.url("/"), callback=self.parse_listing, cb_kwargs={"home": True})
+        yield self.listing_request(self.site.url("/"))
         if self.mode == "full":
             yield Request(
                 self.site.url(self.settings.get("ARRAHMAH_SITEMAP_PATH", "/wp-sitemap.xml")),
@@ -354,7 +365,10 @@ class ArrahmahSpider(ArticleCrawler):
                 errback=self.sitemap_failed,
             )
         yield from self.index_changes()
-        for path in self.run_context.state.pending():  # what earlier runs failed to fetch
+        state, runs = self.run_context.state, self.settings.getint("ARRAHMAH_RETRY_RUNS", 3)
+        for path, reason in state.give_up(runs):  # failed too often: reported, not retried
+            self.lose(Loss(self.site.url(path), "given_up", f"after {runs} runs: {reason}"))
+        for path in state.pending():  # what earlier runs failed to fetch
             self.crawler.stats.inc_value("arrahmah/articles/retried")
             yield self.article_request(self.site.url(path), reason="retry")
 
@@ -391,13 +405,26 @@ class ArrahmahSpider(ArticleCrawler):
                     self.crawler.stats.inc_value("arrahmah/revisits")
                     yield self.article_request(self.site.url(known.path), reason="revisit")
 
-    def parse_listing(self, response: Response, home: bool = False) -> Iterator[Request]:
+    def listing_request(self, url: str) -> Request:
+        """A request for a listing page (home, category archive, one of their pages)."""
+        return Request(url, callback=self.parse_listing, errback=self.listing_failed)
+
+    def listing_failed(self, failure: Failure) -> None:
+        """A listing could not be read: the articles it would have led to are not lost for
+        good (the sitemaps, the index and the next walk lead to them too)."""
+        self.crawler.stats.inc_value("arrahmah/listings_failed")
+        loss = losses.from_failure(failure.request.url, failure)  # type: ignore[attr-defined]
+        self.logger.warning("listing %s unavailable: %s", loss.url, loss.detail)
+        self.crawler.stats.set_value("arrahmah/first_error", loss.detail)
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
         """Follow a listing's articles and pagination (full), or page until a known one."""
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("arrahmah/skipped/not_html")
             return
         listing = ListingPage(response.selector, response.url)
         self.crawler.stats.inc_value("arrahmah/listings")
+        self.crawler.stats.inc_value("arrahmah/reached")
         sticky = set(listing.sticky_links())
         links = [u for u in listing.article_links() if self.site.is_article_url(u)]
         paths = {u: self.site.path_of(self.site.article_first_page(u)) or "" for u in links}
@@ -417,14 +444,14 @@ class ArrahmahSpider(ArticleCrawler):
             if not any(paths[u] in known_before for u in links if u not in sticky):
                 next_page = listing.next_page()
                 if next_page and self.site.is_listing_url(next_page):
-                    yield Request(next_page, callback=self.parse_listing)
+                    yield self.listing_request(next_page)
             return
         for url in listing.pagination_links():
             if self.site.is_listing_url(url):
-                yield Request(url, callback=self.parse_listing)
+                yield self.listing_request(url)
         for url in listing.links():
             if self.site.is_category_url(url):
-                yield Request(url.split("#", 1)[0], callback=self.parse_listing)
+                yield self.listing_request(url.split("#", 1)[0])
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Full mode's second discovery path: every post URL of the XML sitemaps."""
@@ -433,6 +460,7 @@ class ArrahmahSpider(ArticleCrawler):
         except ValueError as exc:
             self.logger.warning("sitemap %s unreadable: %s", response.url, exc)
             return
+        self.crawler.stats.inc_value("arrahmah/reached")
         for child in children:
             if self.site.path_of(child) is not None and "-page-" not in child.rsplit("/", 1)[-1]:
                 yield Request(child, callback=self.parse_sitemap, errback=self.sitemap_failed)

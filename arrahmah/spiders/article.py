@@ -10,17 +10,31 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from arrahmah import wpapi
 from arrahmah.items import RawArticle
+from arrahmah.losses import Loss, LostItem
 from arrahmah.page import ArticlePage
 from arrahmah.runs import RunContext
 from arrahmah.spiders.arrahmah import ArticleCrawler
+
+_REASONS = {
+    "gone": "no such article",
+    "fetch_failed": "could not fetch",
+    "not_article": "not an article (a listing, a WordPress Page…)",
+    "not_html": "not an HTML page",
+    "robots": "forbidden by the site's robots.txt",
+    "too_large": "too large",
+    "damaged": "the page came damaged",
+    "invalid": "the page lacks a field every article has",
+    "incomplete": "a page of the article failed",
+    "redirect_loop": "redirects without end",
+    "offsite_redirect": "redirects off the site",
+}
 
 
 class ArticleSpider(ArticleCrawler):
@@ -42,10 +56,25 @@ class ArticleSpider(ArticleCrawler):
         spider._setup(crawler)
         if spider.record:
             extensions = crawler.settings.getdict("EXTENSIONS")
-            extensions.setdefault("arrahmah.runs.RunRecorder", 500)
+            extensions.setdefault("arrahmah.recorder.RunRecorder", 500)
             crawler.settings.set("EXTENSIONS", extensions, "spider")
             spider.run_context = RunContext.open(crawler.settings, "fetch")
+        crawler.signals.connect(spider.item_dropped, signals.item_dropped)
         return spider
+
+    def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
+        """A dropped article: why, for the user."""
+        if isinstance(exception, LostItem):
+            self.lose(exception.loss)
+        elif self.failure_reason is None:
+            self.failure_reason = f"dropped: {exception}"
+
+    def closed(self, reason: str) -> None:
+        """No article given: the crawl failed (exit status 1), and the reason is one line."""
+        if self.crawler.stats.get_value("item_scraped_count", 0) == 0:
+            self.failure_reason = self.failure_reason or "no article"
+            self.crawler.stats.set_value("arrahmah/exit_status", 1)
+            self.logger.warning("no article: %s", self.failure_reason)
 
     async def start(self) -> AsyncIterator[Any]:
         """The article's first page, if the URL is one of the site's."""
@@ -55,16 +84,15 @@ class ArticleSpider(ArticleCrawler):
             self.failure_reason = f"not a URL of {self.site.base_url}: {self.url}"
         if self.failure_reason:
             return
-        request = self.article_request(self.url)
-        yield request.replace(errback=self.fetch_failed)
+        yield self.article_request(self.url)
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        produced = False
-        for result in super().parse_article(response):
-            produced = True
-            yield result
-        if not produced and self.failure_reason is None:
-            self.failure_reason = f"not an article (a listing, a WordPress Page…): {response.url}"
+    def lose(self, loss: Loss) -> None:
+        """Why the article is not given: the first loss is the one the user reads."""
+        if self.failure_reason is None:
+            self.failure_reason = _REASONS.get(loss.reason, loss.reason) + f": {loss.url}"
+            if loss.detail:
+                self.failure_reason += f" ({loss.detail})"
+        super().lose(loss)
 
     def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
         """Note the post's own REST record: it has the exact times the page does not show."""
@@ -94,11 +122,3 @@ class ArticleSpider(ArticleCrawler):
     def rest_record_failed(self, failure: Failure) -> Iterator[Any]:
         """No REST record (the API is off): the article as its pages tell it."""
         yield from super()._next_page(failure.request.cb_kwargs["raw"], [])  # type: ignore[attr-defined]
-
-    def fetch_failed(self, failure: Failure) -> None:
-        """Record why the article could not be fetched (404, refused, offsite redirect…)."""
-        if failure.check(HttpError):
-            status = failure.value.response.status  # type: ignore[union-attr]
-            self.failure_reason = f"HTTP {status}: {failure.request.url}"  # type: ignore[attr-defined]
-        else:
-            self.failure_reason = f"fetch failed: {failure.getErrorMessage()}"
