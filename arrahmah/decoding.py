@@ -52,7 +52,7 @@ def _undecodable(body: bytes, encoding: str, text: str) -> Decoded:
     if _strict(body, encoding) is not None:
         return Decoded(text, encoding)  # U+FFFD is in the page itself
     declared = html_body_declared_encoding(body)
-    for other in (declared, "cp1252"):
+    for other in (declared, "utf-8", "cp1252"):  # what the page says, the web's default, …
         name = resolve_encoding(other) if other else None
         if not name or codecs.lookup(name).name == codecs.lookup(encoding).name:
             continue

@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 from arrahmah import losses, report
 from arrahmah.items import utc_now
 from arrahmah.losses import Loss, LostItem
-from arrahmah.runs import PAUSED_MARK, RunContext, RunFile
+from arrahmah.runs import PAUSED_MARK, RunContext, RunFile, TimesFix, times_corrected
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class RunRecorder:
             (self.item_dropped, signals.item_dropped),
             (self.spider_error, signals.spider_error),
             (self.article_lost, losses.article_lost),
+            (self.times_corrected, times_corrected),
             (self.spider_closed, signals.spider_closed),
         ):
             crawler.signals.connect(handler, signal)
@@ -150,6 +151,29 @@ class RunRecorder:
         self._unchanged.write(line.encode())
         self._unchanged.flush()
 
+    # ---- exact times, later ------------------------------------------------------------------
+    @property
+    def _times_part(self) -> Path:
+        assert self.ctx is not None
+        return self.ctx.runs_dir / "times" / f"{self.ctx.run.run_id}.jsonl.part"
+
+    def times_corrected(self, fixes: list[TimesFix]) -> None:
+        """Keep the exact times the index gave for articles exported with date-only ones:
+        in the state, and beside the run files (``runs/times/<run>.jsonl``) for the dataset."""
+        if self.ctx is None or self.io_error:
+            return
+        try:
+            self._times_part.parent.mkdir(exist_ok=True)
+            with self._times_part.open("a", encoding="utf-8") as out:
+                for fix in fixes:
+                    out.write(json.dumps(fix.as_dict(), ensure_ascii=False) + "\n")
+            for fix in fixes:
+                self.ctx.state.correct_times(fix.post_id, fix.published_at, fix.modified_at)
+        except STORAGE_ERRORS as exc:
+            self._storage_failed(exc)
+            return
+        self.crawler.stats.inc_value("arrahmah/times_corrected", len(fixes))
+
     # ---- losses -----------------------------------------------------------------------------
     def article_lost(self, loss: Loss) -> None:
         self._lose(loss)
@@ -236,6 +260,8 @@ class RunRecorder:
         tmp = path.with_name(path.name + ".part")
         tmp.write_text(json.dumps(final, ensure_ascii=False, indent=1) + "\n", "utf-8")
         os.replace(tmp, path)
+        if self._times_part.exists():
+            os.replace(self._times_part, self._times_part.with_suffix(""))
         if self.outcome.status == "failed":
             if self.file.count == 0:
                 self.file.part.unlink(missing_ok=True)
@@ -272,6 +298,7 @@ class RunRecorder:
             "items_exported": self.file.count,
             "unchanged": stats.get("arrahmah/unchanged", 0),
             **{kind: len(found) for kind, found in kinds.items()},
+            "times_corrected": stats.get("arrahmah/times_corrected", 0),
             "failed": report.failed_section(self.losses),
             "dropped": report.stats_section(stats, "arrahmah/dropped/"),
             "repaired": report.stats_section(stats, "arrahmah/repaired/"),

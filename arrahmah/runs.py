@@ -6,6 +6,7 @@ Everything a crawl keeps lives under ``ARRAHMAH_DATA_DIR``::
     runs/<run>.jsonl         the new and changed articles of one finished run
     runs/<run>.jsonl.part    ... while the run is going (or after it was killed)
     runs/<run>.report.json   the run's report
+    runs/times/<run>.jsonl   exact times the run learnt for articles exported with a date only
     job/<run>/               Scrapy's JOBDIR of the run, to resume it
     job/<run>.unchanged.jsonl  articles the run fetched unchanged (its feeds get them again
                              when the run resumes)
@@ -46,6 +47,29 @@ PAUSED_MARK = "arrahmah-paused"  # in a job dir: Scrapy stopped gracefully, its 
 
 class DataDirBusy(RuntimeError):
     """Another crawl holds the data directory."""
+
+
+# A custom signal: send_catch_log(times_corrected, fixes=[TimesFix, ...]).
+times_corrected = object()
+
+
+@dataclass(frozen=True)
+class TimesFix:
+    """The exact times of a post an earlier run exported with date-only ones."""
+
+    post_id: int
+    url: str
+    published_at: str
+    modified_at: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """As a line of ``runs/times/<run>.jsonl``."""
+        return {
+            "post_id": self.post_id,
+            "url": self.url,
+            "published_at": self.published_at,
+            "modified_at": self.modified_at,
+        }
 
 
 class Refused(RuntimeError):

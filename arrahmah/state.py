@@ -55,6 +55,11 @@ CREATE TABLE IF NOT EXISTS pending (
     reason         TEXT NOT NULL,
     attempts       INTEGER NOT NULL DEFAULT 1
 );
+CREATE TABLE IF NOT EXISTS given_up (
+    path           TEXT PRIMARY KEY,               -- failed too many runs: not retried
+    reason         TEXT NOT NULL,
+    at             TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     run_id         TEXT NOT NULL,
     post_id        INTEGER NOT NULL,
@@ -91,6 +96,8 @@ CREATE INDEX IF NOT EXISTS paths_post ON paths (post_id);
 CREATE INDEX IF NOT EXISTS articles_modified ON articles (modified_utc);
 CREATE INDEX IF NOT EXISTS articles_last_run ON articles (last_run);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (substr(published_at, 1, 10));
+CREATE INDEX IF NOT EXISTS articles_inexact ON articles (post_id)
+    WHERE length(published_at) = 10 OR modified_at IS NULL;
 """
 
 BATCH = 500  # rows (or ids) per query where an operation reads many
@@ -262,23 +269,68 @@ class CrawlState:
         """An article a run could not fetch (server errors, timeouts): later runs try again."""
         with self.db:
             self.db.execute(
-                "INSERT INTO pending (path, reason) VALUES (?, ?) ON CONFLICT(path)"
-                " DO UPDATE SET reason = excluded.reason, attempts = attempts + 1",
-                (path, reason),
+                "INSERT INTO pending (path, reason)"
+                " SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM given_up WHERE path = ?)"
+                " ON CONFLICT(path) DO UPDATE SET reason = excluded.reason,"
+                " attempts = attempts + 1",
+                (path, reason, path),
             )
 
     def pending(self) -> list[str]:
         """Paths of articles earlier runs failed to fetch."""
         return [row[0] for row in self.db.execute("SELECT path FROM pending ORDER BY path")]
 
+    _INEXACT = "(length(published_at) = 10 OR modified_at IS NULL)"
+
+    def inexact_count(self) -> int:
+        """How many live articles carry a date-only publication or no modification time."""
+        return int(
+            self.db.execute(
+                f"SELECT COUNT(*) FROM articles WHERE {self._INEXACT} AND status != 'gone'"
+            ).fetchone()[0]
+        )
+
+    def inexact(self) -> Iterator[Known]:
+        """The live articles `inexact_count` counts, streamed in batches by post id."""
+        after = -1
+        while True:
+            rows = self.db.execute(
+                f"SELECT {self._COLUMNS} FROM articles WHERE {self._INEXACT}"
+                " AND status != 'gone' AND post_id > ? ORDER BY post_id LIMIT ?",
+                (after, BATCH),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield Known(*row)
+            after = rows[-1][0]
+
+    def correct_times(self, post_id: int, published_at: str, modified_at: str | None) -> None:
+        """The exact times of a post exported with date-only ones (not a new version)."""
+        with self.db:
+            self.db.execute(
+                "UPDATE articles SET published_at = ?, modified_at = ?, modified_utc = ?"
+                " WHERE post_id = ?",
+                (published_at, modified_at, utc_sort_key(modified_at), post_id),
+            )
+
     def give_up(self, runs: int) -> list[tuple[str, str]]:
-        """Forget the articles that ``runs`` runs failed to fetch: ``(path, last reason)``."""
+        """Give up the articles ``runs`` runs failed to fetch: ``(path, last reason)`` of each.
+        Incremental runs no longer ask for them; a full walk that reaches one tries again."""
         with self.db:
             rows = self.db.execute(
                 "SELECT path, reason FROM pending WHERE attempts >= ? ORDER BY path", (runs,)
             ).fetchall()
+            self.db.executemany(
+                "INSERT OR REPLACE INTO given_up (path, reason, at) VALUES (?, ?, ?)",
+                [(path, reason, _now()) for path, reason in rows],
+            )
             self.db.execute("DELETE FROM pending WHERE attempts >= ?", (runs,))
         return [(path, reason) for path, reason in rows]
+
+    def given_up_paths(self) -> set[str]:
+        """Paths of the articles given up (see `give_up`)."""
+        return {row[0] for row in self.db.execute("SELECT path FROM given_up")}
 
     def drop_pending(self, path: str) -> None:
         """The article at ``path`` needs no retry (fetched, or gone for good)."""
@@ -364,6 +416,7 @@ class CrawlState:
                 (path, post_id),
             )
             self.db.execute("DELETE FROM pending WHERE path = ?", (path,))
+            self.db.execute("DELETE FROM given_up WHERE path = ?", (path,))
             moved_from = old.path if old is not None and kind == "moved" else None
             detail = json.dumps({"from": moved_from, "to": path}) if moved_from else None
             self.db.execute(

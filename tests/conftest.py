@@ -65,7 +65,8 @@ def run_crawl(
     if out is not None:
         cmd += ["-O", str(out)]
     cmd += list(args)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # tests/ too: a crawl may load the test-only extensions of tests/disk_full.py
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 

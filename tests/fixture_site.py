@@ -73,6 +73,14 @@ class FixtureSite:
     overrides: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     # a mirror that rewrites links but leaves canonical links naming the origin
     origin_canonical: bool = False
+    # path -> (status, headers, body): whole answers, headers included (charsets, redirects)
+    responses: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
+    # path prefixes robots.txt disallows
+    robots_disallow: list[str] = field(default_factory=list)
+    # more links on page 1 of the home listing, as article cards (offsite ones, odd ones)
+    extra_cards: list[str] = field(default_factory=list)
+    # posts the REST index does not list
+    unindexed: set[int] = field(default_factory=set)
 
     @classmethod
     def from_fixtures(cls, directory: Path = FIXTURES, per_page: int = 3) -> FixtureSite:
@@ -168,8 +176,13 @@ class FixtureSite:
         if target in self.overrides:
             status, body = self.overrides[target]
             return status, {"Content-Type": "application/octet-stream"}, body
+        if target in self.responses:
+            status, headers, body = self.responses[target]
+            headers = {k: v.replace("{base}", base) for k, v in headers.items()}
+            return status, headers, body.replace(ORIGIN.encode(), base.encode())
         if path == "/robots.txt":
-            text = f"User-agent: *\nDisallow: /wp-admin/\n\nSitemap: {base}/wp-sitemap.xml\n"
+            disallow = "".join(f"Disallow: {p}\n" for p in ["/wp-admin/", *self.robots_disallow])
+            text = f"User-agent: *\n{disallow}\nSitemap: {base}/wp-sitemap.xml\n"
             return self._text(text, "text/plain")
         if path == "/" and "p" in query:
             return self._shortlink(int(query["p"][0]), base)
@@ -235,7 +248,12 @@ class FixtureSite:
         shown = posts[(page - 1) * self.per_page : page * self.per_page]
         if prefix == "/" and page == 1:
             shown = [p for p in posts if p.sticky] + shown
-        cards = "".join(
+        extra = "".join(
+            f'<article class="mh-loop-item post type-post"><h3 class="entry-title mh-loop-title">'
+            f'<a href="{href.replace("{base}", base)}">Tautan</a></h3></article>\n'
+            for href in (self.extra_cards if prefix == "/" and page == 1 else [])
+        )
+        cards = extra + "".join(
             f'<article class="mh-loop-item mh-clearfix post-{p.post_id} post type-post'
             f' status-publish{" sticky" if p.sticky and prefix == "/" else ""} hentry">'
             f'<div class="mh-loop-content mh-clearfix"><header class="mh-loop-header">'
@@ -276,7 +294,7 @@ class FixtureSite:
             return self._not_found()
         per_page = min(100, int(query.get("per_page", ["10"])[0]))
         page = int(query.get("page", ["1"])[0])
-        posts = self.live()
+        posts = [p for p in self.live() if p.post_id not in self.unindexed]
         if query.get("orderby") == ["modified"]:
             posts.sort(key=lambda p: p.modified, reverse=query.get("order") != ["asc"])
         total_pages = max(1, -(-len(posts) // per_page))

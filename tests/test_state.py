@@ -268,4 +268,5 @@ def test_every_per_article_operation_reads_by_index(state, name):
     assert queries
     for query in queries:
         plan = [row[3] for row in state.db.execute(f"EXPLAIN QUERY PLAN {query}")]
-        assert not [step for step in plan if step.startswith("SCAN")], (query, plan)
+        scans = [step for step in plan if step.startswith("SCAN") and "CONSTANT ROW" not in step]
+        assert not scans, (query, plan)

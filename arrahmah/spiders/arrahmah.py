@@ -23,12 +23,13 @@ import logging
 from collections.abc import AsyncIterator, Container, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -36,10 +37,21 @@ from arrahmah import feeds, losses, wpapi
 from arrahmah.items import RawArticle, utc_now
 from arrahmah.losses import Loss
 from arrahmah.page import ArticlePage, ListingPage
-from arrahmah.runs import RunContext
+from arrahmah.runs import RunContext, TimesFix, times_corrected
 from arrahmah.site import Site
 
 GONE_STATUSES = losses.GONE_STATUSES
+
+
+def with_recorder(settings: BaseSettings) -> None:
+    """Add the run recorder to ``EXTENSIONS``, whatever else ``-s EXTENSIONS=…`` names.
+
+    Above the command line's priority: Scrapy applies the process's settings to a crawler
+    again when it starts it, which would take the recorder out of a ``-s EXTENSIONS``.
+    """
+    extensions = settings.getdict("EXTENSIONS")
+    extensions.setdefault("arrahmah.recorder.RunRecorder", 500)
+    settings.set("EXTENSIONS", extensions, SETTINGS_PRIORITIES["cmdline"] + 1)
 
 
 def _one_line(record: logging.LogRecord) -> bool:
@@ -63,9 +75,16 @@ class ArticleCrawler(Spider):
         self.allowed_domains = [self.site.host]
         self.post_meta = {}
         self.feed_times = {}
+        self._retrying: set[str] = set()  # paths earlier runs failed to fetch
+        self._given_up: set[str] = set()  # paths failed too often: incremental runs skip them
+        crawler.signals.connect(self.request_scheduled, signals.request_scheduled)
+        crawler.signals.connect(self.request_dropped, signals.request_dropped)
 
     def article_request(self, url: str, **meta: Any) -> Request:
-        """A request for page 1 of the article at ``url``."""
+        """A request for page 1 of the article at ``url`` (a retry when an earlier run
+        failed to fetch it)."""
+        if self.site.path_of(self.site.article_first_page(url)) in self._retrying:
+            meta["reason"] = "retry"
         return Request(
             self.site.article_first_page(url),
             callback=self.parse_article,
@@ -75,7 +94,7 @@ class ArticleCrawler(Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Read page 1 of an article; fetch its other pages in order; emit it once complete."""
-        self.crawler.stats.inc_value("arrahmah/articles/wanted")
+        self._wanted(response.request)
         page = self._article_page(response)
         if page is None:
             return
@@ -98,6 +117,32 @@ class ArticleCrawler(Spider):
     def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
         """Hook: an article's first page was read."""
 
+    def _wanted(self, request: Request | None) -> None:
+        """Count an article the run set out to export (a retry of an earlier run's is not:
+        failing again, it makes the run partial, not failed)."""
+        if request is None or request.meta.get("reason") != "retry":
+            self.crawler.stats.inc_value("arrahmah/articles/wanted")
+
+    def _redirect_chain(self, request: Request) -> list[str]:
+        """The URLs an article request was redirected from (none for other requests)."""
+        if request.errback not in (self.article_failed, self.article_page_failed):
+            return []
+        return list(request.meta.get("redirect_urls") or [])
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        """An article request redirected off the site: Scrapy drops it without an error."""
+        chain = self._redirect_chain(request)
+        if chain and urlsplit(request.url).hostname != self.site.host:
+            self.lose(Loss(chain[0], "offsite_redirect", f"redirects to {request.url}"))
+
+    def request_dropped(self, request: Request, spider: Spider) -> None:
+        """An article request redirected back to where its chain began, dropped as a
+        duplicate. (A redirect to an article this run already has, an old slug's, is no
+        loss.)"""
+        chain = self._redirect_chain(request)
+        if chain and request.url in chain:
+            self.lose(Loss(chain[0], "redirect_loop", " → ".join([*chain, request.url])))
+
     def lose(self, loss: Loss) -> None:
         """An article the run wanted will not be exported: say so (the run report lists it,
         the next run fetches it again if asking again may help)."""
@@ -107,7 +152,7 @@ class ArticleCrawler(Spider):
 
     def article_failed(self, failure: Failure) -> None:
         """An article could not be fetched (after retries, or refused): a loss of the run."""
-        self.crawler.stats.inc_value("arrahmah/articles/wanted")
+        self._wanted(failure.request)  # type: ignore[attr-defined]
         self.lose(losses.from_failure(failure.request.url, failure))  # type: ignore[attr-defined]
 
     def parse_article_page(
@@ -165,6 +210,10 @@ class ArticleCrawler(Spider):
             if lose:
                 self.lose(Loss(response.url, "not_html", kind or "no Content-Type"))
             return None
+        if not response.body.strip():
+            if lose:
+                self.lose(Loss(response.url, "damaged", "empty page"))
+            return None
         page = ArticlePage.from_response(response.body, response.url, kind or None)
         if not page.is_article():
             if lose:
@@ -196,9 +245,7 @@ class ArrahmahSpider(ArticleCrawler):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        extensions = settings.getdict("EXTENSIONS")
-        extensions.setdefault("arrahmah.recorder.RunRecorder", 500)
-        settings.set("EXTENSIONS", extensions, "spider")
+        with_recorder(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArrahmahSpider:
@@ -232,8 +279,12 @@ class ArrahmahSpider(ArticleCrawler):
         """The ways to ask for the REST index, best first; what answered last time decides
         whether the better ways are worth a request (a site that answers only the default
         query, or none, is asked that one alone)."""
-        best = "recent" if self.mode == "incremental" else "lean"
-        self._rest_answered_before = self.run_context.state.fact("rest_query")
+        state = self.run_context.state
+        # after an outage, articles exported with date-only times get their exact times from
+        # the whole index (read once); otherwise an incremental run reads what changed
+        recent = self.mode == "incremental" and not state.inexact_count()
+        best = "recent" if recent else "lean"
+        self._rest_answered_before = state.fact("rest_query")
         if self._rest_answered_before in ("plain", "none"):
             return ["plain"]
         return [best, "plain"]
@@ -343,7 +394,35 @@ class ArrahmahSpider(ArticleCrawler):
             yield self._rest_request(1)
         elif self._index_pending == 0:
             self.crawler.stats.set_value("arrahmah/rest/posts", len(self.post_meta))
+            self.correct_times()
             yield from self.walk()
+
+    def correct_times(self) -> None:
+        """Exact times, from the index, for articles earlier runs exported with date-only ones
+        (the index was down): the pages need not be fetched again, and the article's version
+        does not change (a reader reads the same). The run recorder keeps the corrections."""
+        if not self.post_meta:
+            return
+        fixes = []
+        for known in self.run_context.state.inexact():
+            meta = self.post_meta.get(known.post_id)
+            if meta is None or not known.published_at:
+                continue
+            if meta.published_at[:10] != known.published_at[:10]:
+                continue  # not what the page said: the next fetch decides
+            published = known.published_at if len(known.published_at) > 10 else meta.published_at
+            modified = known.modified_at
+            if modified is None and meta.modified_at and known.last_run:
+                exported = datetime.strptime(known.last_run[:15], "%Y%m%dT%H%M%S").replace(
+                    tzinfo=UTC
+                )
+                if datetime.fromisoformat(meta.modified_at) <= exported:
+                    modified = meta.modified_at  # the version exported holds that modification
+            if (published, modified) != (known.published_at, known.modified_at):
+                fixes.append(TimesFix(known.post_id, meta.link, published, modified))
+        if fixes:
+            self.logger.info("exact times for %d articles exported with date-only ones", len(fixes))
+            self.crawler.signals.send_catch_log(times_corrected, fixes=fixes)
 
     def _some_post_went(self) -> bool:
         """After reading the recently modified posts: does the site's post count say that some
@@ -357,6 +436,11 @@ class ArrahmahSpider(ArticleCrawler):
     # ---- the walk ---------------------------------------------------------------------------
     def walk(self) -> Iterator[Request]:
         """What the run fetches once the index is read."""
+        state, runs = self.run_context.state, self.settings.getint("ARRAHMAH_RETRY_RUNS", 3)
+        for path, reason in state.give_up(runs):  # failed too often: reported, not retried
+            self.lose(Loss(self.site.url(path), "given_up", f"after {runs} runs: {reason}"))
+        self._retrying = set(state.pending())
+        self._given_up = state.given_up_paths()
         yield self.listing_request(self.site.url("/"))
         if self.mode == "full":
             yield Request(
@@ -365,10 +449,7 @@ class ArrahmahSpider(ArticleCrawler):
                 errback=self.sitemap_failed,
             )
         yield from self.index_changes()
-        state, runs = self.run_context.state, self.settings.getint("ARRAHMAH_RETRY_RUNS", 3)
-        for path, reason in state.give_up(runs):  # failed too often: reported, not retried
-            self.lose(Loss(self.site.url(path), "given_up", f"after {runs} runs: {reason}"))
-        for path in state.pending():  # what earlier runs failed to fetch
+        for path in sorted(self._retrying):  # what earlier runs failed to fetch
             self.crawler.stats.inc_value("arrahmah/articles/retried")
             yield self.article_request(self.site.url(path), reason="retry")
 
@@ -394,6 +475,8 @@ class ArrahmahSpider(ArticleCrawler):
                 else:
                     continue
                 if known is not None and known.last_run == self.run_context.run.run_id:
+                    continue
+                if reason == "new" and path in self._given_up:
                     continue
                 self.crawler.stats.inc_value(f"arrahmah/index/{reason}")
                 yield self.article_request(self.site.url(path), reason=reason)
@@ -436,6 +519,8 @@ class ArrahmahSpider(ArticleCrawler):
             _, last_run = known.get(paths[url], (None, None))
             if paths[url] in known and (self.mode == "incremental" or last_run == this_run):
                 continue  # incremental: known already; full: exported before an interruption
+            if self.mode == "incremental" and paths[url] in self._given_up:
+                continue
             yield self.article_request(url)
         if self.mode == "incremental":
             # stop at a page holding an article known before this run: the sticky post heads

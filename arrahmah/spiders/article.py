@@ -20,7 +20,7 @@ from arrahmah.items import RawArticle
 from arrahmah.losses import Loss, LostItem
 from arrahmah.page import ArticlePage
 from arrahmah.runs import RunContext
-from arrahmah.spiders.arrahmah import ArticleCrawler
+from arrahmah.spiders.arrahmah import ArticleCrawler, with_recorder
 
 _REASONS = {
     "gone": "no such article",
@@ -55,9 +55,7 @@ class ArticleSpider(ArticleCrawler):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._setup(crawler)
         if spider.record:
-            extensions = crawler.settings.getdict("EXTENSIONS")
-            extensions.setdefault("arrahmah.recorder.RunRecorder", 500)
-            crawler.settings.set("EXTENSIONS", extensions, "spider")
+            with_recorder(crawler.settings)
             spider.run_context = RunContext.open(crawler.settings, "fetch")
         crawler.signals.connect(spider.item_dropped, signals.item_dropped)
         return spider
