@@ -23,8 +23,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
-
 
 def _settings(pairs: Sequence[str]) -> Any:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "arrahmah.settings")
@@ -53,9 +51,14 @@ def _data_dir_free(settings: Any) -> bool:
 
 
 def _write_whole(path: Path, write: Callable[[Path], Any]) -> Any:
-    """``write`` to a ``.part`` twin of ``path``, renamed when done: never a half-written file."""
+    """``write`` to a ``.part`` twin of ``path``, renamed when done: never a half-written file
+    (if ``write`` raises, the twin is removed and ``path`` left as it was)."""
     tmp = path.with_name(path.name + ".part")
-    result = write(tmp)
+    try:
+        result = write(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
     return result
 
@@ -71,6 +74,8 @@ def _write(items: list[dict[str, Any]], output: str | None) -> None:
 
 def fetch(args: argparse.Namespace) -> int:
     """``arrahmah fetch``: one article by URL, or from a saved page."""
+    from itemadapter import ItemAdapter  # (and Scrapy: imported by the commands that crawl)
+
     if args.html:
         from arrahmah.extract import DropItem, Extractor, NotAnArticle
 
@@ -148,7 +153,11 @@ def dataset_build(args: argparse.Namespace) -> int:
     if not runs.is_dir():
         print(f"arrahmah dataset build: no run directory {runs}", file=sys.stderr)
         return 2
-    result = dataset.build(runs, Path(args.out))
+    try:
+        result = dataset.build(runs, Path(args.out))
+    except (dataset.ParquetFailed, OSError) as exc:
+        print(f"arrahmah dataset build: {exc}", file=sys.stderr)
+        return 1
     numbers = result.stats.summary()
     print(
         f"dataset: {numbers['articles']} articles ({numbers['gone']} gone,"
@@ -165,7 +174,13 @@ def _dataset_rows(out: str) -> Any:
     path = Path(out) / "articles.jsonl"
     if not path.exists():
         raise SystemExit(f"arrahmah dataset: no {path}; run `arrahmah dataset build` first")
-    return dataset.read_dataset(path)
+    for row in dataset.read_jsonl(path):
+        if len(row) != len(dataset.ROW_FIELDS):
+            raise SystemExit(
+                f"arrahmah dataset: {path} has other columns than this version's rows;"
+                " run `arrahmah dataset build` again"
+            )
+        yield row
 
 
 def dataset_stats(args: argparse.Namespace) -> int:
@@ -195,7 +210,11 @@ def dataset_export(args: argparse.Namespace) -> int:
             return 2
     output = Path(args.output or f"{args.out}/export.{args.format}")
     rows = dataset.select(_dataset_rows(args.out), args.since, args.category)
-    count = _write_whole(output, lambda tmp: dataset.export(rows, args.format, tmp))
+    try:
+        count = _write_whole(output, lambda tmp: dataset.export(rows, args.format, tmp))
+    except (dataset.ParquetFailed, OSError) as exc:
+        print(f"arrahmah dataset export: {exc}", file=sys.stderr)
+        return 1
     print(f"{count} articles -> {output}")
     return 0
 

@@ -14,9 +14,12 @@ import pytest
 from conftest import ROOT, read_jsonl, run_crawl
 from fixture_site import FixtureSite, SiteServer
 from jsonschema import Draft202012Validator
+from run_files import CRAWLED, article, write_run
 from test_scheduled import EDITED, MOVED, NEW_IDS, TRASHED, change_the_site
 
 from arrahmah import dataset
+from arrahmah.dataset import rows as dataset_rows
+from arrahmah.schema import arrow_schema, field_docs
 
 FILES = dataset.OUTPUTS
 
@@ -41,9 +44,18 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+def whole(out: Path, *references: Path) -> Path:
+    """The reference build ``out`` is, file for file (a mix of two builds is none of them)."""
+    for reference in references:
+        if all(filecmp.cmp(out / f, reference / f, shallow=False) for f in FILES):
+            return reference
+    raise AssertionError(f"{out} is not one whole build")
+
+
 def test_latest_version_of_every_post_gone_ones_kept(runs, tmp_path):
-    result = dataset.build(runs, tmp_path)
-    rows = read_jsonl(tmp_path / "articles.jsonl")
+    out = tmp_path / "dataset"
+    result = dataset.build(runs, out)
+    rows = read_jsonl(out / "articles.jsonl")
     by_id = {r["post_id"]: r for r in rows}
     assert len(rows) == len(by_id) == 15 + len(NEW_IDS)
     assert by_id[TRASHED]["status"] == "gone"
@@ -54,43 +66,49 @@ def test_latest_version_of_every_post_gone_ones_kept(runs, tmp_path):
     assert [(r["published_at"], r["post_id"]) for r in rows] == sorted(
         (r["published_at"], r["post_id"]) for r in rows
     )
-    validator = Draft202012Validator(json.loads((tmp_path / "schema.json").read_text()))
+    validator = Draft202012Validator(json.loads((out / "schema.json").read_text()))
     for row in rows:
         validator.validate(row)
-    versions = read_jsonl(tmp_path / "versions.jsonl")
+    versions = read_jsonl(out / "versions.jsonl")
     assert len(versions) == result.versions == 15 + len(NEW_IDS) + 2
     assert sorted(v["version"] for v in versions if v["post_id"] == EDITED) == [1, 2]
     assert result.problems.total == 0
 
 
 def test_parquet_loads_typed_in_pandas_polars_duckdb(runs, tmp_path):
-    dataset.build(runs, tmp_path)
+    out = tmp_path / "dataset"
+    dataset.build(runs, out)
     import duckdb
     import pandas as pd
     import polars as pl
 
-    frame = pd.read_parquet(tmp_path / "articles.parquet")
+    frame = pd.read_parquet(out / "articles.parquet")
     assert len(frame) == 18
-    assert str(frame["published_at"].dtype).endswith(", UTC]")  # a timestamp with time zone
+    assert str(frame["published_at"].dtype) == "datetime64[ms, Asia/Jakarta]"
+    assert str(frame["crawled_at"].dtype) == "datetime64[ms, UTC]"
     assert frame["published_at"].notna().all()  # the REST index gave every time
+    # the site's date of each article is the date of its time in the site's zone
+    local_dates = frame["published_at"].dt.strftime("%Y-%m-%d")
+    assert list(local_dates) == [d.isoformat() for d in frame["published_date"]]
     assert isinstance(frame["categories"].iloc[0][0], str)
     assert set(frame["related"].explode().dropna().iloc[0]) == {"url", "title"}
-    described = duckdb.sql(f"DESCRIBE SELECT * FROM '{tmp_path / 'articles.parquet'}'")
+    described = duckdb.sql(f"DESCRIBE SELECT * FROM '{out / 'articles.parquet'}'")
     types = {row[0]: row[1] for row in described.fetchall()}
     assert types["published_at"] == "TIMESTAMP WITH TIME ZONE"
     assert types["published_date"] == "DATE"
     assert types["tags"] == "VARCHAR[]"
     assert types["related"] == "STRUCT(url VARCHAR, title VARCHAR)[]"
-    count = duckdb.sql(f"SELECT count(*) FROM '{tmp_path / 'articles.parquet'}'").fetchall()
+    count = duckdb.sql(f"SELECT count(*) FROM '{out / 'articles.parquet'}'").fetchall()
     assert count == [(18,)]
-    assert pl.read_parquet(tmp_path / "articles.parquet").height == 18
+    assert pl.read_parquet(out / "articles.parquet").height == 18
 
 
 def test_the_cards_load_lines_run(runs, tmp_path):
-    dataset.build(runs, tmp_path)
-    card = (tmp_path / "DATASET.md").read_text()
+    out = tmp_path / "dataset"
+    dataset.build(runs, out)
+    card = (out / "DATASET.md").read_text()
     cwd = Path.cwd()
-    os.chdir(tmp_path)
+    os.chdir(out)
     try:
         for name, line in dataset.LOAD_EXAMPLES.items():
             assert line in card
@@ -100,7 +118,8 @@ def test_the_cards_load_lines_run(runs, tmp_path):
     finally:
         os.chdir(cwd)
     assert "| articles | 18 |" in card and "| gone | 1 |" in card
-    assert (tmp_path / dataset.CHART).read_bytes().startswith(b"\x89PNG")
+    assert f"```sh\n{dataset.INSTALL}\n```" in card
+    assert (out / dataset.CHART).read_bytes().startswith(b"\x89PNG")
 
 
 def test_building_twice_is_byte_identical_and_incremental_equals_scratch(runs, tmp_path):
@@ -152,8 +171,8 @@ def test_stats_and_filtered_exports(runs, tmp_path):
     stats = cli("stats", "--out", str(out))
     assert stats.returncode == 0 and "articles" in stats.stdout and " 18" in stats.stdout
     rows = read_jsonl(out / "articles.jsonl")
-    since = sorted(r["published_at"][:10] for r in rows)[10]
-    wanted = [r["post_id"] for r in rows if r["published_at"][:10] >= since]
+    since = sorted(r["published_date"] for r in rows)[10]
+    wanted = [r["post_id"] for r in rows if r["published_date"] >= since]
     jsonl = cli("export", "--out", str(out), "--format", "jsonl", "--since", since,
                 "-o", str(tmp_path / "x.jsonl"))  # fmt: skip
     assert jsonl.returncode == 0, jsonl.stderr
@@ -168,8 +187,156 @@ def test_stats_and_filtered_exports(runs, tmp_path):
     frame = pd.read_csv(tmp_path / "x.csv")
     assert list(frame["post_id"]) == in_category
     assert category in json.loads(frame["categories"].iloc[0])  # lists as JSON in a CSV cell
+    assert list(frame.columns) == list(dataset.ROW_FIELDS)
     parquet = cli("export", "--out", str(out), "--format", "parquet", "--category", category,
                   "-o", str(tmp_path / "x.parquet"))  # fmt: skip
     assert parquet.returncode == 0
     assert list(pd.read_parquet(tmp_path / "x.parquet")["post_id"]) == in_category
     assert cli("export", "--out", str(out), "--since", "yesterday").returncode == 2
+
+
+# ---- one definition of an article ---------------------------------------------------------------
+def test_the_datasets_schemas_and_card_are_the_definitions(tmp_path):
+    import pyarrow.parquet as pq
+
+    runs = tmp_path / "runs"
+    write_run(runs, "20211106T000000000000Z", [article(1), article(2)])
+    out = tmp_path / "dataset"
+    dataset.build(runs, out)
+    assert pq.read_schema(out / "articles.parquet").remove_metadata() == arrow_schema(
+        dataset.DatasetRow
+    )
+    assert json.loads((out / "schema.json").read_text()) == dataset.row_schema()
+    card = (out / "DATASET.md").read_text()
+    for doc in field_docs(dataset.DatasetRow):
+        assert f"| `{doc.name}` | {doc.json} | {doc.parquet} | " in card
+    assert "| `published_at` | string (ISO 8601) | timestamp (Asia/Jakarta) |" in card
+    assert "| `published_date` | string (YYYY-MM-DD) | date | 100.0% |" in card
+
+
+def test_a_run_file_from_before_a_field_reads_with_its_default(tmp_path):
+    runs = tmp_path / "runs"
+    old = article(1)
+    del old["category_paths"], old["former_urls"], old["version"]
+    write_run(runs, "20211106T000000000000Z", [old])
+    result = dataset.build(runs, tmp_path / "dataset")
+    assert result.problems.total == 0
+    (row,) = read_jsonl(tmp_path / "dataset" / "articles.jsonl")
+    assert (row["category_paths"], row["former_urls"], row["version"]) == ([], [], 1)
+
+
+# ---- the card, the figure, the time rule --------------------------------------------------------
+def test_the_card_says_where_when_what_version_and_its_limits(tmp_path):
+    runs = tmp_path / "runs"
+    write_run(runs, "20211105T000000000000Z", [article(1), article(2, published_at="2020-10-10")])
+    later = article(3, published_at="2020-10-11T08:00:00+07:00", crawled_at="2021-11-07T02:30:00Z")
+    write_run(runs, "20211107T000000000000Z", [later], gone=(2,))
+    dataset.build(runs, tmp_path / "dataset")
+    card = (tmp_path / "dataset" / "DATASET.md").read_text()
+    assert "| source | https://arrahmahnews.com (the rows' URLs) |" in card
+    assert f"| crawl period | {CRAWLED} to 2021-11-07T02:30:00Z |" in card
+    assert "| as of | 2021-11-07:" in card
+    assert f"| extractor | arrahmah {dataset.card.extractor_version()} |" in card
+    assert "| `live` | 2 |" in card and "| `gone` | 1 |" in card
+    assert "date alone where the site gave no time: 1 of 3 rows" in card
+    assert "`comments_count`" in card.split("## Known limitations")[1]
+    assert "pip install pandas pyarrow" in card
+    assert "`published_date` is the publication date there" in card
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_the_figure_has_one_size_for_a_few_rows_and_for_fourteen_years(tmp_path):
+    from datetime import date, timedelta
+
+    from arrahmah.dataset.chart import chart
+
+    def rows(n: int, days: int) -> list[dict]:
+        made = []
+        for i in range(n):
+            day = date(2012, 1, 1) + timedelta(days=days * i // n)
+            row = article(i + 1, published_at=day.isoformat(), categories=[f"C{i % 12}"])
+            made.append(row | {"published_date": day.isoformat(), "status": "live", "run_id": "r"})
+        return made
+
+    for name, n, days in (("small", 300, 540), ("large", 5000, 14 * 365)):
+        chart(dataset.stats_of(rows(n, days)), tmp_path / f"{name}.png")
+        assert png_size(tmp_path / f"{name}.png") == (1200, 900)
+    chart(dataset.stats_of([]), tmp_path / "empty.png")
+    assert png_size(tmp_path / "empty.png") == (1200, 900)
+
+
+def test_times_follow_one_rule_in_every_format(tmp_path):
+    import pandas as pd
+
+    runs = tmp_path / "runs"
+    evening_utc = article(1, published_at="2020-10-09T20:30:00+00:00", modified_at=None)
+    date_only = article(2, published_at="2020-10-11")
+    jakarta = article(
+        3, published_at="2020-10-12T08:00:00.5+07:00", crawled_at="2021-11-06T01:00:00Z"
+    )
+    write_run(runs, "20211106T000000000000Z", [evening_utc, date_only, jakarta])
+    out = tmp_path / "dataset"
+    dataset.build(runs, out)
+    rows = {r["post_id"]: r for r in read_jsonl(out / "articles.jsonl")}
+    # the site's zone, whatever offset the run file wrote; the date is the site's date
+    assert rows[1]["published_at"] == "2020-10-10T03:30:00+07:00"
+    assert rows[1]["published_date"] == "2020-10-10"
+    assert rows[2]["published_at"] == "2020-10-11" and rows[2]["published_date"] == "2020-10-11"
+    assert rows[3]["crawled_at"] == "2021-11-06T01:00:00Z"
+    frame = pd.read_parquet(out / "articles.parquet").set_index("post_id")
+    assert frame.loc[1, "published_at"] == pd.Timestamp("2020-10-10T03:30:00+07:00")
+    assert str(frame.loc[1, "published_at"].tz) == "Asia/Jakarta"
+    assert pd.isna(frame.loc[2, "published_at"])  # the site gave only the date
+    assert frame.loc[2, "published_date"].isoformat() == "2020-10-11"
+    assert frame.loc[3, "published_at"] == pd.Timestamp("2020-10-12T08:00:00.5+07:00")
+    assert frame.loc[3, "crawled_at"] == pd.Timestamp("2021-11-06T01:00:00Z")
+    csv_out = cli("export", "--out", str(out), "--format", "csv", "-o", str(tmp_path / "x.csv"))
+    assert csv_out.returncode == 0, csv_out.stderr
+    cells = pd.read_csv(tmp_path / "x.csv", dtype=str).set_index("post_id")
+    for post_id, row in rows.items():
+        for name in ("published_at", "published_date", "crawled_at"):
+            assert cells.loc[str(post_id), name] == row[name]
+
+
+# ---- reading the runs --------------------------------------------------------------------------
+def test_a_build_reads_the_runs_finished_when_it_began(tmp_path, monkeypatch):
+    runs = tmp_path / "runs"
+    first = write_run(runs, "20211105T000000000000Z", [article(1), article(2)])
+    (runs / "20211106T000000000000Z.jsonl.part").write_text(json.dumps(article(3)) + "\n")
+    reference = tmp_path / "reference"
+    dataset.build(runs, reference)
+    read_lines = dataset_rows.read_lines
+
+    def meanwhile(run, *args):
+        # a crawl resumes and finishes its run, another run finishes, a file grows
+        part = runs / "20211106T000000000000Z.jsonl.part"
+        if part.exists():
+            part.rename(runs / "20211106T000000000000Z.jsonl")
+            write_run(runs, "20211107T000000000000Z", [article(4)])
+            with first.open("a") as fh:
+                fh.write(json.dumps(article(5)) + "\n")
+        yield from read_lines(run, *args)
+
+    monkeypatch.setattr(dataset_rows, "read_lines", meanwhile)
+    result = dataset.build(runs, tmp_path / "dataset")
+    assert result.problems.total == 0
+    assert whole(tmp_path / "dataset", reference)
+    monkeypatch.undo()
+    dataset.build(runs, tmp_path / "dataset")  # the next build takes them all
+    assert len(read_jsonl(tmp_path / "dataset" / "articles.jsonl")) == 5
+
+
+def test_a_parquet_writer_that_fails_says_why_in_one_line(tmp_path):
+    from arrahmah.dataset.formats import ParquetOut
+
+    out = ParquetOut(tmp_path / "x.parquet")
+    out.add(b'{"post_id": "not a number"}\n')
+    with pytest.raises(dataset.ParquetFailed) as failed:
+        out.close()
+    message = str(failed.value)
+    assert message.startswith(f"writing {tmp_path / 'x.parquet'}: ") and "\n" not in message

@@ -1,11 +1,12 @@
-"""Write the files made from the one definition of an article's fields (`arrahmah.items.Article`):
-``arrahmah/article.schema.json`` and the README's field table.
+"""Write the files made from the one definition of an article's fields (`arrahmah.items.Article`,
+`arrahmah.dataset.DatasetRow`): ``arrahmah/article.schema.json`` and the README's field tables.
 
     python tools/gen_docs.py            # write them
     python tools/gen_docs.py --check    # exit 1, naming each stale file, when one differs
 
 In the README, a table stands between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``:
-``fields`` (the article's fields).
+``fields`` (the article's fields) and ``dataset-fields`` (the columns a dataset row adds).
+The dataset card's field table is made at every build, from the same definition.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import sys
 from pathlib import Path
 
+from arrahmah.dataset.rows import ROW_EXTRA_FIELDS, DatasetRow
 from arrahmah.items import Article, article_schema
 from arrahmah.schema import fields_table
 
@@ -29,7 +31,10 @@ def schema_text() -> str:
 
 def tables() -> dict[str, str]:
     """Each README table, by its marker name."""
-    return {"fields": fields_table(Article)}
+    return {
+        "fields": fields_table(Article),
+        "dataset-fields": fields_table(DatasetRow, only=ROW_EXTRA_FIELDS),
+    }
 
 
 def readme_text(readme: str) -> str:

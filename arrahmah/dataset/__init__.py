@@ -1,0 +1,40 @@
+"""The dataset analysts use: every finished run file merged into one table, the latest version
+of each post, in JSONL and Parquet with its card and figure.
+
+    build(runs_dir, out_dir)  ->  out_dir/articles.jsonl, articles.parquet, versions.jsonl,
+                                  schema.json, DATASET.md, overview.png
+
+| module | concern |
+|---|---|
+| `rows` | run files → rows: the two passes, the row's definition, the time rule |
+| `formats` | rows → JSONL, CSV, Parquet (`parquet`: the process that writes Parquet) |
+| `stats`, `card`, `chart` | the card's numbers, its text, its figure |
+| `select` | the filters of an extract |
+| `build` | the whole build |
+"""
+
+from arrahmah.dataset.build import OUTPUTS, BuildResult, build
+from arrahmah.dataset.card import CHART, INSTALL, LOAD_EXAMPLES
+from arrahmah.dataset.formats import FORMATS, ParquetFailed, export, read_jsonl
+from arrahmah.dataset.rows import ROW_FIELDS, DatasetRow, row_schema
+from arrahmah.dataset.select import select
+from arrahmah.dataset.stats import Stats, stats_of
+
+__all__ = [
+    "CHART",
+    "FORMATS",
+    "INSTALL",
+    "LOAD_EXAMPLES",
+    "OUTPUTS",
+    "ROW_FIELDS",
+    "BuildResult",
+    "DatasetRow",
+    "ParquetFailed",
+    "Stats",
+    "build",
+    "export",
+    "read_jsonl",
+    "row_schema",
+    "select",
+    "stats_of",
+]
