@@ -155,7 +155,7 @@ def dataset_build(args: argparse.Namespace) -> int:
         return 2
     try:
         result = dataset.build(runs, Path(args.out))
-    except (dataset.ParquetFailed, OSError) as exc:
+    except (dataset.DatasetBusy, dataset.NotADataset, dataset.ParquetFailed, OSError) as exc:
         print(f"arrahmah dataset build: {exc}", file=sys.stderr)
         return 1
     numbers = result.stats.summary()

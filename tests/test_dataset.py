@@ -18,6 +18,7 @@ from run_files import CRAWLED, article, write_run
 from test_scheduled import EDITED, MOVED, NEW_IDS, TRASHED, change_the_site
 
 from arrahmah import dataset
+from arrahmah.dataset import publish
 from arrahmah.dataset import rows as dataset_rows
 from arrahmah.schema import arrow_schema, field_docs
 
@@ -340,3 +341,123 @@ def test_a_parquet_writer_that_fails_says_why_in_one_line(tmp_path):
         out.close()
     message = str(failed.value)
     assert message.startswith(f"writing {tmp_path / 'x.parquet'}: ") and "\n" not in message
+
+
+# ---- publishing whole ---------------------------------------------------------------------------
+class Killed(BaseException):
+    """What a kill at that instant would leave: nothing after it runs, no clean-up."""
+
+
+def test_a_build_killed_at_any_step_leaves_one_whole_dataset(tmp_path, monkeypatch):
+    runs_1, runs_2 = tmp_path / "runs-1", tmp_path / "runs-2"
+    write_run(runs_1, "20211105T000000000000Z", [article(1), article(2)])
+    shutil.copytree(runs_1, runs_2)
+    write_run(runs_2, "20211106T000000000000Z", [article(3), article(1, version=2, body="Baru.")])
+    before, after = tmp_path / "ref-before", tmp_path / "ref-after"
+    dataset.build(runs_1, before)
+    dataset.build(runs_2, after)
+
+    steps: list[str] = []
+    kill_at = [-1]
+
+    def step(name: str, real):
+        def run(*args, **kwargs):
+            if len(steps) == kill_at[0]:
+                raise Killed(name)
+            steps.append(name)
+            return real(*args, **kwargs)
+
+        return run
+
+    for name in ("rename", "replace", "symlink"):
+        monkeypatch.setattr(os, name, step(name, getattr(os, name)))
+    monkeypatch.setattr(shutil, "rmtree", step("rmtree", shutil.rmtree))
+    out = tmp_path / "k" / "dataset"
+    dataset.build(runs_1, out)
+    first = len(steps)
+    dataset.build(runs_2, out)
+    total = len(steps) - first
+    assert total >= 3  # the build dir's rename, the link's rename, the old build's removal
+    for k in range(total):
+        out = tmp_path / f"kill-{k}" / "dataset"
+        kill_at[0] = -1
+        dataset.build(runs_1, out)
+        steps.clear()
+        kill_at[0] = k
+        with pytest.raises(Killed):
+            dataset.build(runs_2, out)
+        # the switch is the one step after which readers get the new build
+        assert whole(out, before, after) == (after if "replace" in steps else before), steps
+        kill_at[0] = -1
+        dataset.build(runs_2, out)  # the next build mends what the killed one left
+        assert whole(out, after) == after
+        assert sorted(p.name for p in out.parent.iterdir()) == sorted(
+            [".dataset.lock", "dataset", os.readlink(out)]
+        )
+
+
+def test_a_failed_build_leaves_the_previous_dataset_and_no_trace(tmp_path, monkeypatch):
+    runs = tmp_path / "runs"
+    write_run(runs, "20211105T000000000000Z", [article(1)])
+    out = tmp_path / "data" / "dataset"
+    dataset.build(runs, out)
+    before = os.readlink(out)
+    write_run(runs, "20211106T000000000000Z", [article(2)])
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(dataset.chart, "chart", broken)
+    with pytest.raises(OSError, match="disk full"):
+        dataset.build(runs, out)
+    assert os.readlink(out) == before
+    assert len(read_jsonl(out / "articles.jsonl")) == 1
+    assert sorted(p.name for p in out.parent.iterdir()) == [".dataset.lock", "dataset", before]
+
+
+def test_two_builds_at_once_one_is_refused_in_one_line(tmp_path):
+    runs = tmp_path / "runs"
+    write_run(runs, "20211105T000000000000Z", [article(n) for n in range(1, 200)])
+    out = tmp_path / "data" / "dataset"
+    with publish.held(out):
+        busy = cli("build", "--runs", str(runs), "--out", str(out))
+    assert busy.returncode == 1
+    assert busy.stderr == f"arrahmah dataset build: another build is writing {out}\n"
+    assert not out.exists()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "arrahmah.cli", "dataset", "build", "--runs", str(runs)]
+    command += ["--out", str(out)]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    both = [subprocess.Popen(command, env=env, **pipes) for _ in range(2)]
+    errors = [p.communicate(timeout=300)[1] for p in both]
+    results = [(p.returncode, err) for p, err in zip(both, errors, strict=True)]
+    assert any(code == 0 for code, _ in results)
+    for code, err in results:
+        assert code == 0 or (
+            code == 1 and err.startswith("arrahmah dataset build: another build")
+        ), err
+        assert "Traceback" not in err
+    assert len(read_jsonl(out / "articles.jsonl")) == 199
+
+
+def test_a_dataset_directory_from_before_links_is_replaced_and_others_refused(tmp_path):
+    runs = tmp_path / "runs"
+    write_run(runs, "20211105T000000000000Z", [article(1)])
+    old = tmp_path / "data" / "dataset"
+    old.mkdir(parents=True)
+    for name in ("articles.jsonl", "articles.parquet", "articles_per_month.png", "DATASET.md"):
+        (old / name).write_text("from an earlier build\n")
+    assert cli("build", "--runs", str(runs), "--out", str(old)).returncode == 0
+    assert old.is_symlink() and len(read_jsonl(old / "articles.jsonl")) == 1
+    assert sorted(p.name for p in old.parent.iterdir()) == [
+        ".dataset.lock",
+        "dataset",
+        os.readlink(old),
+    ]
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.tex").write_text("mine\n")
+    refused = cli("build", "--runs", str(runs), "--out", str(home))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("arrahmah dataset build: ") and refused.stderr.count("\n") == 1
+    assert (home / "thesis.tex").read_text() == "mine\n"

@@ -1,27 +1,26 @@
-"""``arrahmah dataset build``: the finished run files → the dataset.
+"""``arrahmah dataset build``: the finished run files → the dataset, published whole.
 
 The build reads the run files finished when it starts (`finished_runs`), in two passes (see
-`arrahmah.dataset.rows`), writes every file into a temporary directory beside the dataset and
-renames them into place at the end. Building twice from the same runs gives byte-identical
-files; adding a run and rebuilding gives what building from scratch gives.
+`arrahmah.dataset.rows`), writes every file into a new build directory and publishes it with one
+atomic switch (`arrahmah.dataset.publish`). Building twice from the same runs gives
+byte-identical files; adding a run and rebuilding gives what building from scratch gives.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
-from arrahmah.dataset import card, chart
+from arrahmah.dataset import card, chart, publish
 from arrahmah.dataset.formats import LinesOut, ParquetOut, jsonl_line
 from arrahmah.dataset.rows import Problems, finished_runs, index_runs, row_schema, rows
 from arrahmah.dataset.stats import Stats
 
 OUTPUTS = tuple(card.FILES)
+FORMER_OUTPUTS = {"articles_per_month.png"}  # files earlier builds wrote
 
 
 @dataclass
@@ -57,18 +56,21 @@ def write_dataset(runs_dir: Path, work: Path) -> BuildResult:
 
 
 def build(runs_dir: Path, out_dir: Path) -> BuildResult:
-    """Build the dataset of ``runs_dir`` into ``out_dir``.
+    """Build the dataset of ``runs_dir`` and publish it as ``out_dir`` (a link to the build).
 
-    Every file is written into a temporary directory and all are renamed at the end: a failed
-    build leaves the previous dataset whole.
+    Raises `DatasetBusy` when another build of ``out_dir`` is running, `NotADataset` when
+    ``out_dir`` is a directory of other files. A build that fails or is killed leaves
+    ``out_dir`` as it was.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
-    try:
-        result = write_dataset(runs_dir, work)
-        for name in OUTPUTS:
-            os.replace(work / name, out_dir / name)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with publish.held(out_dir):
+        publish.check_target(out_dir, {*OUTPUTS, *FORMER_OUTPUTS})
+        publish.sweep(out_dir)
+        work = publish.new_build(out_dir)
+        try:
+            result = write_dataset(runs_dir, work)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        publish.publish(work, out_dir)
     result.out_dir = out_dir
     return result
