@@ -109,7 +109,7 @@ def build(runs: Path, out: Path) -> tuple[float, float, str]:
     """Wall time and peak memory (MB; the build and the processes it starts, together) of one
     ``arrahmah dataset build`` in a child process, and what it printed."""
     command = [sys.executable, "-m", "arrahmah.cli", "dataset", "build", "--runs", str(runs)]
-    command += ["--out", str(out)]
+    command += ["-o", str(out)]
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
         child = subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=stderr)

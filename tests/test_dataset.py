@@ -153,34 +153,35 @@ def test_bad_input_is_skipped_and_counted(runs, tmp_path):
         fh.write(json.dumps(invalid) + "\n")
         fh.write(good_line[: len(good_line) // 2])  # a torn last line
     (bad / "20990101T000000000000Z.jsonl.part").write_text(good_line + "\n")
-    result = cli("build", "--runs", str(bad), "--out", str(tmp_path / "out"))
+    result = cli("build", "--runs", str(bad), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     for reason in ("not JSON", "fails the schema", "truncated line"):
         assert f"skipped: 1 x {reason}" in result.stdout
     assert len(read_jsonl(tmp_path / "out" / "articles.jsonl")) == 18
     assert "unfinished" not in result.stdout  # a run still going is no defect of the input
-    strict = cli("build", "--runs", str(bad), "--out", str(tmp_path / "out"), "--strict")
+    strict = cli("build", "--runs", str(bad), "-o", str(tmp_path / "out"), "--strict")
     assert strict.returncode == 1
     (bad / last.name).write_text(good_line + "\n")
-    clean = cli("build", "--runs", str(bad), "--out", str(tmp_path / "out"), "--strict")
+    clean = cli("build", "--runs", str(bad), "-o", str(tmp_path / "out"), "--strict")
     assert clean.returncode == 0, clean.stdout  # the .part file alone fails nothing
 
 
 def test_stats_and_filtered_exports(runs, tmp_path):
     out = tmp_path / "ds"
-    assert cli("build", "--runs", str(runs), "--out", str(out)).returncode == 0
-    stats = cli("stats", "--out", str(out))
+    assert cli("build", "--runs", str(runs), "-o", str(out)).returncode == 0
+    stats = cli("stats", "--dataset", str(out))
     assert stats.returncode == 0 and "articles" in stats.stdout and " 18" in stats.stdout
     rows = read_jsonl(out / "articles.jsonl")
     since = sorted(r["published_date"] for r in rows)[10]
     wanted = [r["post_id"] for r in rows if r["published_date"] >= since]
-    jsonl = cli("export", "--out", str(out), "--format", "jsonl", "--since", since,
+    jsonl = cli("export", "--dataset", str(out), "--format", "jsonl", "--since", since,
                 "-o", str(tmp_path / "x.jsonl"))  # fmt: skip
     assert jsonl.returncode == 0, jsonl.stderr
     assert [r["post_id"] for r in read_jsonl(tmp_path / "x.jsonl")] == wanted
     category = rows[0]["categories"][0]
     in_category = [r["post_id"] for r in rows if category in r["categories"]]
-    csv_out = cli("export", "--out", str(out), "--format", "csv", "--category", category,
+    # any case; the format from -o's suffix
+    csv_out = cli("export", "--dataset", str(out), "--category", category.upper(),
                   "-o", str(tmp_path / "x.csv"))  # fmt: skip
     assert csv_out.returncode == 0, csv_out.stderr
     import pandas as pd
@@ -189,11 +190,11 @@ def test_stats_and_filtered_exports(runs, tmp_path):
     assert list(frame["post_id"]) == in_category
     assert category in json.loads(frame["categories"].iloc[0])  # lists as JSON in a CSV cell
     assert list(frame.columns) == list(dataset.ROW_FIELDS)
-    parquet = cli("export", "--out", str(out), "--format", "parquet", "--category", category,
+    parquet = cli("export", "--dataset", str(out), "--format", "parquet", "--category", category,
                   "-o", str(tmp_path / "x.parquet"))  # fmt: skip
     assert parquet.returncode == 0
     assert list(pd.read_parquet(tmp_path / "x.parquet")["post_id"]) == in_category
-    assert cli("export", "--out", str(out), "--since", "yesterday").returncode == 2
+    assert cli("export", "--dataset", str(out), "--since", "yesterday").returncode == 2
 
 
 # ---- one definition of an article ---------------------------------------------------------------
@@ -296,7 +297,7 @@ def test_times_follow_one_rule_in_every_format(tmp_path):
     assert frame.loc[2, "published_date"].isoformat() == "2020-10-11"
     assert frame.loc[3, "published_at"] == pd.Timestamp("2020-10-12T08:00:00.5+07:00")
     assert frame.loc[3, "crawled_at"] == pd.Timestamp("2021-11-06T01:00:00Z")
-    csv_out = cli("export", "--out", str(out), "--format", "csv", "-o", str(tmp_path / "x.csv"))
+    csv_out = cli("export", "--dataset", str(out), "-o", str(tmp_path / "x.csv"))
     assert csv_out.returncode == 0, csv_out.stderr
     cells = pd.read_csv(tmp_path / "x.csv", dtype=str).set_index("post_id")
     for post_id, row in rows.items():
@@ -341,6 +342,68 @@ def test_a_parquet_writer_that_fails_says_why_in_one_line(tmp_path):
         out.close()
     message = str(failed.value)
     assert message.startswith(f"writing {tmp_path / 'x.parquet'}: ") and "\n" not in message
+
+
+# ---- export filters -----------------------------------------------------------------------------
+@pytest.fixture
+def categorised(tmp_path) -> Path:
+    """A dataset of four posts: two with category paths, two with names alone."""
+    runs = tmp_path / "runs"
+    posts = [
+        article(1, categories=["Suriah"], category_paths=[["Timur Tengah", "Suriah"]],
+                author="Ahmad Zaki", tags=["Damaskus"], published_at="2020-01-05"),
+        article(2, categories=["Opini"], author="Arrahmahnews", tags=["Iran", "Damaskus"],
+                published_at="2020-02-05"),
+        article(3, categories=["Timur Tengah", "Opini"],
+                category_paths=[["Timur Tengah"], ["Opini"]], author="ahmad zaki", tags=[],
+                published_at="2020-03-05"),
+        article(4, categories=["Berita Dunia"], author=None, tags=["iran"],
+                published_at="2020-04-05T23:30:00+07:00"),
+    ]  # fmt: skip
+    write_run(runs, "20211106T000000000000Z", posts)
+    out = tmp_path / "dataset"
+    assert cli("build", "--runs", str(runs), "-o", str(out)).returncode == 0
+    return out
+
+
+def exported(out: Path, tmp_path: Path, *filters: str) -> list[int]:
+    target = tmp_path / "x.jsonl"
+    result = cli("export", "--dataset", str(out), "-o", str(target), *filters)
+    assert result.returncode == 0, result.stderr
+    return [r["post_id"] for r in read_jsonl(target)]
+
+
+def test_a_category_matches_any_case_and_takes_its_sub_categories(categorised, tmp_path):
+    assert exported(categorised, tmp_path, "--category", "timur TENGAH") == [1, 3]
+    assert exported(categorised, tmp_path, "--category", "suriah") == [1]
+    assert exported(categorised, tmp_path, "--category", "Opini") == [2, 3]  # paths or names
+
+
+def test_an_unknown_name_exits_2_naming_the_known_ones(categorised, tmp_path):
+    target = tmp_path / "x.csv"
+    target.write_text("an earlier extract\n")
+    result = cli("export", "--dataset", str(categorised), "-o", str(target), "--category", "Asia")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr == (
+        "arrahmah dataset export: no category 'Asia' in the dataset; known: Berita Dunia, Opini,"
+        " Suriah, Timur Tengah\n"
+    )
+    assert target.read_text() == "an earlier extract\n"  # left as it was
+    assert not list(tmp_path.glob("*.part"))
+    tag = cli("export", "--dataset", str(categorised), "-o", str(target), "--tag", "Rusia")
+    assert tag.returncode == 2 and "known: Damaskus, Iran, iran" in tag.stderr
+
+
+def test_dates_authors_and_tags_filter_in_any_case(categorised, tmp_path):
+    between = exported(categorised, tmp_path, "--since", "2020-02-05", "--until", "2020-03-05")
+    assert between == [2, 3]
+    assert exported(categorised, tmp_path, "--until", "2020-04-05") == [1, 2, 3, 4]
+    assert exported(categorised, tmp_path, "--author", "AHMAD ZAKI") == [1, 3]
+    assert exported(categorised, tmp_path, "--tag", "IRAN") == [2, 4]
+    assert exported(categorised, tmp_path, "--tag", "iran", "--author", "arrahmahnews") == [2]
+    bad = cli("export", "--dataset", str(categorised), "--until", "5 April")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
 
 
 # ---- publishing whole ---------------------------------------------------------------------------
@@ -420,13 +483,13 @@ def test_two_builds_at_once_one_is_refused_in_one_line(tmp_path):
     write_run(runs, "20211105T000000000000Z", [article(n) for n in range(1, 200)])
     out = tmp_path / "data" / "dataset"
     with publish.held(out):
-        busy = cli("build", "--runs", str(runs), "--out", str(out))
+        busy = cli("build", "--runs", str(runs), "-o", str(out))
     assert busy.returncode == 1
     assert busy.stderr == f"arrahmah dataset build: another build is writing {out}\n"
     assert not out.exists()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "arrahmah.cli", "dataset", "build", "--runs", str(runs)]
-    command += ["--out", str(out)]
+    command += ["-o", str(out)]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
     both = [subprocess.Popen(command, env=env, **pipes) for _ in range(2)]
     errors = [p.communicate(timeout=300)[1] for p in both]
@@ -447,7 +510,7 @@ def test_a_dataset_directory_from_before_links_is_replaced_and_others_refused(tm
     old.mkdir(parents=True)
     for name in ("articles.jsonl", "articles.parquet", "articles_per_month.png", "DATASET.md"):
         (old / name).write_text("from an earlier build\n")
-    assert cli("build", "--runs", str(runs), "--out", str(old)).returncode == 0
+    assert cli("build", "--runs", str(runs), "-o", str(old)).returncode == 0
     assert old.is_symlink() and len(read_jsonl(old / "articles.jsonl")) == 1
     assert sorted(p.name for p in old.parent.iterdir()) == [
         ".dataset.lock",
@@ -457,7 +520,7 @@ def test_a_dataset_directory_from_before_links_is_replaced_and_others_refused(tm
     home = tmp_path / "home"
     home.mkdir()
     (home / "thesis.tex").write_text("mine\n")
-    refused = cli("build", "--runs", str(runs), "--out", str(home))
+    refused = cli("build", "--runs", str(runs), "-o", str(home))
     assert refused.returncode == 1
     assert refused.stderr.startswith("arrahmah dataset build: ") and refused.stderr.count("\n") == 1
     assert (home / "thesis.tex").read_text() == "mine\n"

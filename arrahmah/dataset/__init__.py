@@ -19,7 +19,7 @@ from arrahmah.dataset.card import CHART, INSTALL, LOAD_EXAMPLES
 from arrahmah.dataset.formats import FORMATS, ParquetFailed, export, read_jsonl
 from arrahmah.dataset.publish import DatasetBusy, NotADataset
 from arrahmah.dataset.rows import ROW_FIELDS, DatasetRow, row_schema
-from arrahmah.dataset.select import select
+from arrahmah.dataset.select import Selection, UnknownName, select
 from arrahmah.dataset.stats import Stats, stats_of
 
 __all__ = [
@@ -34,7 +34,9 @@ __all__ = [
     "DatasetRow",
     "NotADataset",
     "ParquetFailed",
+    "Selection",
     "Stats",
+    "UnknownName",
     "build",
     "export",
     "read_jsonl",
