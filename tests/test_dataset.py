@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -270,6 +271,10 @@ def test_the_figure_has_one_size_for_a_few_rows_and_for_fourteen_years(tmp_path)
         assert png_size(tmp_path / f"{name}.png") == (1200, 900)
     chart(dataset.stats_of([]), tmp_path / "empty.png")
     assert png_size(tmp_path / "empty.png") == (1200, 900)
+    uncategorised = [row | {"categories": []} for row in rows(3, 30)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "no artists with labels" on stderr
+        chart(dataset.stats_of(uncategorised), tmp_path / "uncategorised.png")
 
 
 def test_times_follow_one_rule_in_every_format(tmp_path):

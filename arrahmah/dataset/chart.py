@@ -103,7 +103,8 @@ def _categories_over_time(ax: Any, stats: Stats) -> None:
     for month in period:
         quarter = date(int(month[:4]), (int(month[5:7]) - 1) // 3 * 3 + 2, 15)
         quarters.setdefault(quarter, []).append(month)
-    for name in stats.top_categories(TOP_LINES):
+    names = stats.top_categories(TOP_LINES)
+    for name in names:
         # a quarter's monthly average: a quarter the period only begins or ends in is no dip
         means = [
             sum(stats.month_category[m, name] for m in months) / len(months)
@@ -112,8 +113,9 @@ def _categories_over_time(ax: Any, stats: Stats) -> None:
         ax.plot(
             list(quarters), means, label=name, linewidth=1.8, marker="." if len(means) < 30 else ""
         )
-    ax.set_title(f"Top {TOP_LINES} categories, articles per month (quarterly mean)", loc="left")
-    ax.legend(loc="upper left", frameon=False, fontsize=9, ncols=2)
+    ax.set_title(f"Top {len(names)} categories, articles per month (quarterly mean)", loc="left")
+    if names:
+        ax.legend(loc="upper left", frameon=False, fontsize=9, ncols=2)
     _date_axis(ax, len(period))
     _thousands(ax)
     ax.set_ylim(0, ax.get_ylim()[1] * 1.25)  # room for the legend above the lines
