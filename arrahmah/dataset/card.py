@@ -51,9 +51,9 @@ def _share(n: int, of: int) -> str:
     return f"{n / of:.1%}" if of else "–"
 
 
-def _ranked(counter: dict[str, int]) -> str:
+def _ranked(what: str, counter: dict[str, int]) -> str:
     ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-    table = markdown_table(["", "articles"], [[name, f"{n:,}"] for name, n in ranked[:TOP]])
+    table = markdown_table([what, "articles"], [[name, f"{n:,}"] for name, n in ranked[:TOP]])
     more = f"\n…and {len(ranked) - TOP:,} more.\n" if len(ranked) > TOP else ""
     return table + more
 
@@ -156,8 +156,8 @@ def card(stats: Stats, problems: Problems, provenance: Provenance) -> str:
     w(f"| input lines skipped | {problems.total} |\n\n")
     w(f"![articles per month, top categories]({CHART})\n\n")
     w("### Articles per month\n\n" + _per_year_and_month(stats))
-    w("\n### Categories\n\n" + _ranked(stats.categories))
-    w("\n### Authors\n\n" + _ranked(stats.authors))
+    w("\n### Categories\n\n" + _ranked("category", stats.categories))
+    w("\n### Authors\n\n" + _ranked("author", stats.authors))
     w("\n## Fields\n\n")
     rows = [
         [f"`{d.name}`", d.json, d.parquet, _share(stats.filled[d.name], stats.articles), d.meaning]
