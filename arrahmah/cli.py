@@ -3,9 +3,10 @@
     arrahmah fetch URL [-o FILE] [--record]     one article, clean, as pretty JSON (or JSONL)
     arrahmah fetch --html FILE --url URL        the same extraction on a saved page
     arrahmah crawl [--full | --incremental]     the scheduled crawl (``scrapy crawl arrahmah``)
-    arrahmah dataset build [--runs DIR] [--out DIR] [--strict]   run files -> the dataset
-    arrahmah dataset stats [--out DIR]          the dataset card's numbers
-    arrahmah dataset export --format csv|parquet|jsonl [--since DATE] [--category NAME] [-o FILE]
+    arrahmah dataset build [--runs DIR] [-o DIR] [--strict]     run files -> the dataset
+    arrahmah dataset stats [--dataset DIR]      the dataset card's numbers
+    arrahmah dataset export [--dataset DIR] [--format jsonl|csv|parquet] [-o FILE]
+        [--since DATE] [--until DATE] [--category NAME] [--author NAME] [--tag NAME]
 
 Settings are the project's (``arrahmah.settings``); ``-s NAME=VALUE`` overrides one, as with
 ``scrapy``. Exit status (see `arrahmah.report`): 0 ok, 1 failed (the URL gives no article, the
@@ -25,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
+DATASET_DIR = "data/dataset"
 
 
 def _settings(pairs: Sequence[str]) -> Any:
@@ -55,9 +56,14 @@ def _refused(command: str, settings: Any, mode: str) -> int | None:
 
 
 def _write_whole(path: Path, write: Callable[[Path], Any]) -> Any:
-    """``write`` to a ``.part`` twin of ``path``, renamed when done: never a half-written file."""
+    """``write`` to a ``.part`` twin of ``path``, renamed when done: never a half-written file
+    (if ``write`` raises, the twin is removed and ``path`` left as it was)."""
     tmp = path.with_name(path.name + ".part")
-    result = write(tmp)
+    try:
+        result = write(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
     return result
 
@@ -73,6 +79,8 @@ def _write(items: list[dict[str, Any]], output: str | None) -> None:
 
 def fetch(args: argparse.Namespace) -> int:
     """``arrahmah fetch``: one article by URL, or from a saved page."""
+    from itemadapter import ItemAdapter  # (and Scrapy: imported by the commands that crawl)
+
     if args.html:
         from arrahmah.extract import DropItem, Extractor, NotAnArticle
 
@@ -147,7 +155,7 @@ def crawl(args: argparse.Namespace) -> int:
 
 
 def dataset_build(args: argparse.Namespace) -> int:
-    """``arrahmah dataset build``: merge the run files into the dataset."""
+    """``arrahmah dataset build``: merge the finished run files into the dataset."""
     import logging
 
     from arrahmah import dataset
@@ -157,7 +165,11 @@ def dataset_build(args: argparse.Namespace) -> int:
     if not runs.is_dir():
         print(f"arrahmah dataset build: no run directory {runs}", file=sys.stderr)
         return 2
-    result = dataset.build(runs, Path(args.out))
+    try:
+        result = dataset.build(runs, Path(args.output))
+    except (dataset.DatasetBusy, dataset.NotADataset, dataset.ParquetFailed, OSError) as exc:
+        print(f"arrahmah dataset build: {exc}", file=sys.stderr)
+        return 1
     numbers = result.stats.summary()
     print(
         f"dataset: {numbers['articles']} articles ({numbers['gone']} gone,"
@@ -168,20 +180,26 @@ def dataset_build(args: argparse.Namespace) -> int:
     return 1 if args.strict and result.problems.total else 0
 
 
-def _dataset_rows(out: str) -> Any:
+def _dataset_rows(directory: str) -> Any:
     from arrahmah import dataset
 
-    path = Path(out) / "articles.jsonl"
+    path = Path(directory) / "articles.jsonl"
     if not path.exists():
         raise SystemExit(f"arrahmah dataset: no {path}; run `arrahmah dataset build` first")
-    return dataset.read_dataset(path)
+    for row in dataset.read_jsonl(path):
+        if len(row) != len(dataset.ROW_FIELDS):
+            raise SystemExit(
+                f"arrahmah dataset: {path} has other columns than this version's rows;"
+                " run `arrahmah dataset build` again"
+            )
+        yield row
 
 
 def dataset_stats(args: argparse.Namespace) -> int:
     """``arrahmah dataset stats``: the card's numbers."""
     from arrahmah import dataset
 
-    stats = dataset.stats_of(_dataset_rows(args.out))
+    stats = dataset.stats_of(_dataset_rows(args.dataset))
     for key, value in stats.summary().items():
         print(f"{key.replace('_', ' '):36s} {value}")
     print("per month:", ", ".join(f"{m} {n}" for m, n in sorted(stats.months.items())))
@@ -189,24 +207,48 @@ def dataset_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date_option(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes a date, YYYY-MM-DD, not {value!r}") from None
+
+
 def dataset_export(args: argparse.Namespace) -> int:
     """``arrahmah dataset export``: a filtered extract."""
     from arrahmah import dataset
 
-    if args.since:
-        try:
-            date.fromisoformat(args.since)
-        except ValueError:
-            print(
-                f"arrahmah dataset export: --since takes YYYY-MM-DD, not {args.since}",
-                file=sys.stderr,
-            )
-            return 2
-    output = Path(args.output or f"{args.out}/export.{args.format}")
-    rows = dataset.select(_dataset_rows(args.out), args.since, args.category)
-    count = _write_whole(output, lambda tmp: dataset.export(rows, args.format, tmp))
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output or "").suffix.lstrip(".")
+        fmt = suffix if suffix in dataset.FORMATS else "jsonl"
+    output = Path(args.output or f"export.{fmt}")
+    selection = dataset.Selection(
+        since=args.since, until=args.until, category=args.category, author=args.author, tag=args.tag
+    )
+    rows = dataset.select(_dataset_rows(args.dataset), selection)
+    try:
+        count = _write_whole(output, lambda tmp: dataset.export(rows, fmt, tmp))
+    except dataset.UnknownName as exc:
+        print(f"arrahmah dataset export: {exc}", file=sys.stderr)
+        return 2
+    except (dataset.ParquetFailed, OSError) as exc:
+        print(f"arrahmah dataset export: {exc}", file=sys.stderr)
+        return 1
     print(f"{count} articles -> {output}")
     return 0
+
+
+class _Renamed(argparse.Action):
+    """An old spelling of an option (hidden from --help): still works, with a one-line note."""
+
+    def __init__(self, *args: Any, new: str, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "help": argparse.SUPPRESS})
+        self.new = new
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: str | None = None) -> None:
+        print(f"{parser.prog}: {option} is now {self.new}; the old name will go", file=sys.stderr)
+        setattr(namespace, self.dest, values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,20 +277,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_commands = p_data.add_subparsers(dest="dataset_command", required=True)
     p_build = data_commands.add_parser("build", help="merge every run file into the dataset")
     p_build.add_argument("--runs", default="data/runs", help="run files (default data/runs)")
-    p_build.add_argument("--out", default="data/dataset", help="output (default data/dataset)")
+    p_build.add_argument(
+        "-o", "--output", "--out", default=DATASET_DIR, metavar="DIR",
+        help=f"the dataset directory to write (default {DATASET_DIR})",
+    )  # fmt: skip
     p_build.add_argument("--strict", action="store_true", help="exit 1 if any input was skipped")
     p_build.set_defaults(run=dataset_build)
     p_stats = data_commands.add_parser("stats", help="print the dataset card's numbers")
-    p_stats.add_argument("--out", default="data/dataset", help="the dataset (default data/dataset)")
-    p_stats.set_defaults(run=dataset_stats)
     p_export = data_commands.add_parser("export", help="write a filtered extract")
-    p_export.add_argument("--format", choices=("csv", "parquet", "jsonl"), default="jsonl")
-    p_export.add_argument("--since", help="published on or after this date (YYYY-MM-DD)")
-    p_export.add_argument("--category", help="only articles in this category")
+    for sub in (p_stats, p_export):
+        sub.add_argument(
+            "--dataset", default=DATASET_DIR, metavar="DIR",
+            help=f"the dataset directory to read (default {DATASET_DIR})",
+        )  # fmt: skip
+        sub.add_argument("--out", dest="dataset", action=_Renamed, new="--dataset")
+    p_stats.set_defaults(run=dataset_stats)
     p_export.add_argument(
-        "--out", default="data/dataset", help="the dataset (default data/dataset)"
+        "--format", choices=("jsonl", "csv", "parquet"), help="default: -o's suffix, else jsonl"
     )
-    p_export.add_argument("-o", "--output", help="file to write (default OUT/export.FORMAT)")
+    for name, after in (("--since", "on or after"), ("--until", "on or before")):
+        p_export.add_argument(name, type=_date_option, metavar="DATE", help=f"published {after}")
+    p_export.add_argument("--category", metavar="NAME", help="in it or below it (any case)")
+    p_export.add_argument("--author", metavar="NAME", help="by this author (any case)")
+    p_export.add_argument("--tag", metavar="NAME", help="with this tag (any case)")
+    p_export.add_argument("-o", "--output", metavar="FILE", help="default export.FORMAT, here")
     p_export.set_defaults(run=dataset_export)
 
     args = parser.parse_args(argv)

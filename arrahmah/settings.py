@@ -5,7 +5,7 @@ small per-domain concurrency, an identifiable User-Agent, bounded downloads, ret
 errors, timeouts and truncated responses.
 """
 
-from arrahmah.items import ARTICLE_FIELDS
+from arrahmah.items import ARTICLE_FIELDS, SITE_TIMEZONE
 
 BOT_NAME = "arrahmah"
 SPIDER_MODULES = ["arrahmah.spiders"]
@@ -27,7 +27,7 @@ ARRAHMAH_RETRY_RUNS = 3
 # Without the REST API, incremental runs fetch again the articles published in these last days.
 ARRAHMAH_REVISIT_DAYS = 7
 # The site's time zone: the RSS feed's UTC times are given in it, as the site shows them.
-ARRAHMAH_TIMEZONE = "Asia/Jakarta"
+ARRAHMAH_TIMEZONE = SITE_TIMEZONE
 # The sitemap index full runs read as their second discovery path.
 ARRAHMAH_SITEMAP_PATH = "/wp-sitemap.xml"
 

@@ -140,3 +140,31 @@ def test_crawl_refuses_a_data_dir_another_crawl_holds(tmp_path):
     assert busy.stderr.strip() == (
         f"arrahmah crawl: another crawl is using {tmp_path}; try again when it has finished"
     )
+
+
+def test_o_is_the_output_and_dataset_the_dataset_read_everywhere(tmp_path):
+    from run_files import article, write_run
+
+    runs = tmp_path / "runs"
+    write_run(runs, "20211106T000000000000Z", [article(1), article(2)])
+    built = arrahmah("dataset", "build", "--runs", str(runs), "-o", str(tmp_path / "ds"))
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "ds" / "articles.jsonl").exists()
+    stats = arrahmah("dataset", "stats", "--dataset", str(tmp_path / "ds"))
+    assert stats.returncode == 0 and stats.stderr == ""
+    export = arrahmah("dataset", "export", "--dataset", str(tmp_path / "ds"), "-o", "x.parquet",
+                      cwd=tmp_path)  # fmt: skip
+    assert export.returncode == 0, export.stderr
+    assert (tmp_path / "x.parquet").read_bytes().startswith(b"PAR1")  # format from the suffix
+    default = arrahmah("dataset", "export", "--dataset", str(tmp_path / "ds"), "--format", "csv",
+                       cwd=tmp_path)  # fmt: skip
+    assert default.returncode == 0 and (tmp_path / "export.csv").exists()
+    # the old spellings: build's --out was its output and stays; elsewhere it read the dataset
+    old_build = arrahmah("dataset", "build", "--runs", str(runs), "--out", str(tmp_path / "ds"))
+    assert old_build.returncode == 0 and old_build.stderr == ""
+    old = arrahmah("dataset", "export", "--out", str(tmp_path / "ds"), "-o", str(tmp_path / "y"))
+    assert old.returncode == 0, old.stderr
+    assert old.stderr == "arrahmah dataset export: --out is now --dataset; the old name will go\n"
+    assert len(read_jsonl(tmp_path / "y")) == 2
+    missing = arrahmah("dataset", "stats", "--dataset", str(tmp_path / "nothing"))
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1
