@@ -232,3 +232,34 @@ def test_the_feed_holds_the_whole_run_after_a_kill(tmp_path):
         resumed = run_crawl(server.base_url, data, out=out)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert sorted(i["post_id"] for i in read_jsonl(out)) == GOOD
+
+
+def test_exact_times_are_filled_in_once_the_index_answers_again(tmp_path):
+    from arrahmah import dataset
+
+    site = FixtureSite.from_fixtures(per_page=3)
+    site.rest_api = False  # down during the first, full run: pages show the date alone
+    data = tmp_path / "data"
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0
+        site.rest_api = True
+        server.take_requests()
+        again = run_crawl(server.base_url, data)
+        requests = server.take_requests()
+    assert again.returncode == 0
+    report = json.loads(sorted((data / "runs").glob("*.report.json"))[-1].read_text())
+    assert report["times_corrected"] == len(GOOD) and report["items_exported"] == 0
+    assert not [r for r in requests if re.match(r"^/\d{4}/", r)]  # no page fetched again
+    dataset.build(data / "runs", tmp_path / "dataset")
+    rows = read_jsonl(tmp_path / "dataset" / "articles.jsonl")
+    by_id = {e["post_id"]: e for e in (expected_item(m["name"]) for m in manifest()) if e}
+    published = {
+        m["url"].split("arrahmahnews.com")[1]: m["published"]
+        for m in manifest()
+        if "published" in m
+    }
+    for row in rows:
+        assert row["published_at"] == published[row["url"].split(server.base_url)[1]]
+        assert row["modified_at"] is not None and row["version"] == 1
+    assert len(rows) == len(by_id)
+    assert len(read_jsonl(tmp_path / "dataset" / "versions.jsonl")) == len(by_id)  # no new one

@@ -204,6 +204,40 @@ class Latest:
     published_at: str
 
 
+def time_fixes(runs: list[RunFile]) -> dict[int, tuple[str, str | None]]:
+    """Exact times later runs learnt for posts exported with a date only (the REST index was
+    down): ``runs/times/<run>.jsonl`` beside the finished run files; the latest wins."""
+    fixes: dict[int, tuple[str, str | None]] = {}
+    for run in runs:
+        path = run.path.parent / "times" / run.path.name
+        try:
+            lines = path.read_bytes().splitlines()
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            try:
+                fix = orjson.loads(line)
+                fixes[int(fix["post_id"])] = (str(fix["published_at"]), fix.get("modified_at"))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                logger.warning("%s: a line that is no time correction, skipped", path)
+    return fixes
+
+
+def with_exact_times(
+    article: dict[str, Any], fix: tuple[str, str | None] | None
+) -> dict[str, Any]:
+    """``article`` with the exact times a later run learnt, where it has only a date (or no
+    modification time). A correction of times is not a new version: the text is the same."""
+    if fix is None:
+        return article
+    published, modified = fix
+    if len(article["published_at"]) == 10 and published.startswith(article["published_at"]):
+        article["published_at"] = published
+    if article.get("modified_at") is None and modified:
+        article["modified_at"] = modified
+    return article
+
+
 @dataclass
 class Index:
     """Per post id, its latest version's place; plus which posts went since."""
@@ -212,6 +246,7 @@ class Index:
     latest: dict[int, Latest] = field(default_factory=dict)
     gone_after: dict[int, int] = field(default_factory=dict)  # post id -> run that found it gone
     versions: int = 0
+    fixes: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
     def status(self, post_id: int) -> str:
         gone = self.gone_after.get(post_id)
@@ -232,7 +267,7 @@ def index_runs(
     import jsonschema_rs
 
     validator = jsonschema_rs.validator_for(article_schema())
-    index = Index(runs)
+    index = Index(runs, fixes=time_fixes(runs))
     seen_versions: set[tuple[int, int]] = set()
     for number, run in enumerate(runs):
         member = run_id_member(run.run_id)
@@ -246,9 +281,8 @@ def index_runs(
                 versions_out(with_run_id(line, member))
             current = index.latest.get(post_id)
             if current is None or (version, number) >= (current.version, current.run):
-                index.latest[post_id] = Latest(
-                    version, number, offset, len(line), article["published_at"]
-                )
+                published = with_exact_times(article, index.fixes.get(post_id))["published_at"]
+                index.latest[post_id] = Latest(version, number, offset, len(line), published)
         for post_id in gone_posts(run):
             index.gone_after[post_id] = number
     return index
@@ -281,7 +315,8 @@ def rows(index: Index) -> Iterator[dict[str, Any]]:
     try:
         for post_id in index.order():
             where = index.latest[post_id]
-            article = in_site_zone(with_defaults(orjson.loads(files.line(where))))
+            article = with_defaults(orjson.loads(files.line(where)))
+            article = in_site_zone(with_exact_times(article, index.fixes.get(post_id)))
             row = {name: article[name] for name in ARTICLE_FIELDS}
             row["published_date"] = row["published_at"][:10]
             row["status"] = index.status(post_id)
