@@ -2,7 +2,9 @@
 
     arrahmah fetch URL [-o FILE] [--record]     one article, clean, as pretty JSON (or JSONL)
     arrahmah fetch --html FILE --url URL        the same extraction on a saved page
-    arrahmah crawl [--full | --incremental]     the scheduled crawl (``scrapy crawl arrahmah``)
+    arrahmah crawl [--full | --incremental] [-o FILE] [-q] [--stats]
+                                                the scheduled crawl (``scrapy crawl arrahmah``);
+                                                -o: every article so far, into one file
     arrahmah dataset build [--runs DIR] [-o DIR] [--strict]     run files -> the dataset
     arrahmah dataset stats [--dataset DIR]      the dataset card's numbers
     arrahmah dataset export [--dataset DIR] [--format jsonl|csv|parquet] [-o FILE]
@@ -143,6 +145,13 @@ def crawl(args: argparse.Namespace) -> int:
 
     mode = "full" if args.full else "incremental" if args.incremental else "auto"
     settings = _settings(args.set)
+    if args.quiet:  # warnings, the outcome and the report in one line: for schedulers
+        settings.set("LOG_LEVEL", "WARNING", "cmdline")
+        settings.set("ARRAHMAH_QUIET", True, "cmdline")
+    if args.stats:
+        settings.set("STATS_DUMP", True, "cmdline")
+    output = Path(args.output) if args.output else None
+    fmt = _format_of(output) if output else "jsonl"
     if (refused := _refused("crawl", settings, mode)) is not None:
         return refused
     process = CrawlerProcess(settings)
@@ -151,7 +160,26 @@ def crawl(args: argparse.Namespace) -> int:
     process.start()
     if process.bootstrap_failed or crawler.stats is None:
         return 1
-    return int(crawler.stats.get_value("arrahmah/exit_status", 1))
+    status = int(crawler.stats.get_value("arrahmah/exit_status", 1))
+    if output is not None and status != 1:
+        # the file holds every article the data directory has, latest version: run after run
+        from arrahmah import dataset
+
+        runs = Path(settings.get("ARRAHMAH_DATA_DIR") or "data") / "runs"
+        try:
+            count = dataset.merge(runs, output, fmt)
+        except (dataset.ParquetFailed, OSError) as exc:
+            print(f"arrahmah crawl: cannot write {output}: {exc}", file=sys.stderr)
+            return 1
+        if not args.quiet:
+            print(f"{count} articles -> {output}", file=sys.stderr)
+    return status
+
+
+def _format_of(path: Path) -> str:
+    """The format a file's suffix names (jsonl, csv, parquet); jsonl for any other."""
+    suffix = path.suffix.lstrip(".").lower()
+    return suffix if suffix in ("jsonl", "csv", "parquet") else "jsonl"
 
 
 def dataset_build(args: argparse.Namespace) -> int:
@@ -161,6 +189,9 @@ def dataset_build(args: argparse.Namespace) -> int:
     from arrahmah import dataset
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    if (missing := _missing_dataset_packages()) is not None:
+        print(f"arrahmah dataset build: {missing}", file=sys.stderr)
+        return 1
     runs = Path(args.runs)
     if not runs.is_dir():
         print(f"arrahmah dataset build: no run directory {runs}", file=sys.stderr)
@@ -178,6 +209,16 @@ def dataset_build(args: argparse.Namespace) -> int:
     for reason, n in sorted(result.problems.counts.items()):
         print(f"skipped: {n} x {reason}")
     return 1 if args.strict and result.problems.total else 0
+
+
+def _missing_dataset_packages() -> str | None:
+    """What the dataset's extra packages (Parquet, the figure) lack, as a one-line error."""
+    import importlib.util
+
+    missing = [name for name in ("pyarrow", "matplotlib") if not importlib.util.find_spec(name)]
+    if not missing:
+        return None
+    return f"needs {' and '.join(missing)}: pip install 'arrahmah[dataset]'"
 
 
 def _dataset_rows(directory: str) -> Any:
@@ -251,9 +292,19 @@ class _Renamed(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("arrahmah")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``arrahmah`` console script."""
     parser = argparse.ArgumentParser(prog="arrahmah", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"arrahmah {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     p_fetch = commands.add_parser("fetch", help="fetch one article and print it clean")
@@ -270,6 +321,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     group = p_crawl.add_mutually_exclusive_group()
     group.add_argument("--full", action="store_true", help="walk every listing and sitemap")
     group.add_argument("--incremental", action="store_true", help="only what is new or changed")
+    p_crawl.add_argument(
+        "-o", "--output", metavar="FILE",
+        help="after the run, write every article crawled so far (all runs, latest version) to"
+        " FILE: .jsonl, .csv or .parquet",
+    )  # fmt: skip
+    p_crawl.add_argument(
+        "-q", "--quiet", action="store_true",
+        help="only warnings and one line on how the run ended (for cron and systemd)",
+    )  # fmt: skip
+    p_crawl.add_argument("--stats", action="store_true", help="dump Scrapy's stats at the end")
     p_crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
     p_crawl.set_defaults(run=crawl)
 

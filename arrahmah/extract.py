@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from scrapy.exceptions import DropItem
 
-from arrahmah.items import Article, utc_now
+from arrahmah.items import Article, RawArticle, utc_now
 from arrahmah.page import ArticlePage
 from arrahmah.pipelines import (
     BoilerplatePipeline,
@@ -48,6 +48,10 @@ class Extractor:
         for url, html in pages[1:]:
             raw.content.append(ArticlePage.from_html(html, url).content())
             raw.pages += 1
+        return self.clean(raw)
+
+    def clean(self, raw: RawArticle) -> Article:
+        """``raw`` through the cleaning pipelines: the `Article` it becomes (or ``DropItem``)."""
         item: object = raw
         for step in self.steps:
             item = step.process_item(item)

@@ -35,6 +35,7 @@ class RawArticle:
     modified_at: str | None
     author: str | None
     categories: list[str]
+    category_paths: list[list[str]]
     tags: list[str]
     content: list[Element]
     images: list[dict[str, str | None]]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -55,6 +56,7 @@ _POST_ID_CLASS = re.compile(r"\bpostid-(\d+)\b")
 _POST_ID_ATTR = re.compile(r"^post-(\d+)$")
 _SHORTLINK_ID = re.compile(r"[?&]p=(\d+)\b")
 _INT = re.compile(r"\d+")
+_CATEGORY_PATH = re.compile(r"/category/((?:[^/]+/)*[^/]+)/?$")
 # The theme's (MH Magazine lite) classes of the elements that carry a field, outside the content.
 _THEME_CLASSES = {
     "entry-title": "title",
@@ -436,6 +438,44 @@ class ArticlePage:
             section = [section]
         return _first(shown, section, self._metas.get("article:section")) or []
 
+    def category_paths(self) -> list[list[str]]:
+        """Each category as its path from the root: ``["Timur Tengah", "Suriah"]``.
+
+        WordPress's category links name the parents in their path (``/category/timur-tengah/
+        suriah/``); a parent's name comes from the site's menus, which link every category the
+        site shows. A parent no link names is left out (its slug is not its name).
+        """
+        byline = self._theme.get("categories")
+        links = [a for a in byline.iter("a") if a.get("href")] if byline is not None else []
+        if not links:
+            return [[name] for name in self.categories()]
+        names = self._category_names
+        paths = []
+        for link in links:
+            path = _CATEGORY_PATH.match(urlsplit(link.get("href", "")).path)
+            leaf = _clean(markup.text_of(link))
+            if not leaf:
+                continue
+            if path is None:
+                paths.append([leaf])
+                continue
+            slugs = path.group(1).strip("/").split("/")
+            parents = [names.get("/".join(slugs[: n + 1])) for n in range(len(slugs) - 1)]
+            paths.append([*(p for p in parents if p), leaf])
+        return list({tuple(p): p for p in paths}.values())
+
+    @cached_property
+    def _category_names(self) -> dict[str, str]:
+        """Category name by its slug path (``timur-tengah/suriah``), from every link to a
+        category archive in the page (menus, the meta line)."""
+        names: dict[str, str] = {}
+        for link in _xpath("//a[contains(@href, '/category/')]")(self.root):
+            path = _CATEGORY_PATH.match(urlsplit(link.get("href", "")).path)
+            name = _clean(markup.text_of(link))
+            if path and name:
+                names.setdefault(path.group(1).strip("/"), name)
+        return names
+
     def tags(self) -> list[str]:
         """Tag names in page order: ``.entry-tags`` ``rel=tag`` links, else meta/JSON-LD."""
         shown = _first(
@@ -559,6 +599,7 @@ class ArticlePage:
             modified_at=self.modified_at(),
             author=self.author(),
             categories=self.categories(),
+            category_paths=self.category_paths(),
             tags=self.tags(),
             content=[self.content()],
             images=[featured] if featured else [],

@@ -148,6 +148,7 @@ class TextPipeline(_StatsPipeline):
             modified_at=item.modified_at,
             author=item.author,
             categories=item.categories,
+            category_paths=item.category_paths,
             tags=item.tags,
             dateline=text.dateline(body),
             body=body,

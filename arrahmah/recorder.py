@@ -47,6 +47,7 @@ class RunRecorder:
         self.started = time.monotonic()
         self._replaying = False
         self._unchanged: BinaryIO | None = None
+        self._short = ""  # the report in one line, for quiet runs
         for handler, signal in (
             (self.spider_opened, signals.spider_opened),
             (self.item_scraped, signals.item_scraped),
@@ -237,9 +238,11 @@ class RunRecorder:
             ctx.close()
         self.crawler.stats.set_value("arrahmah/exit_status", self.outcome.exit_code)
         level = {"ok": logging.INFO, "paused": logging.WARNING, "partial": logging.WARNING}
+        quiet = self.crawler.settings.getbool("ARRAHMAH_QUIET")  # for schedulers: still said
         logger.log(
-            level.get(self.outcome.status, logging.ERROR),
-            "crawl %s: %s", self.outcome.status, self.outcome.summary,
+            logging.WARNING if quiet else level.get(self.outcome.status, logging.ERROR),
+            "crawl %s: %s%s", self.outcome.status, self.outcome.summary,
+            f" ({self._short})" if quiet and self._short else "",
         )  # fmt: skip
 
     def _close_run(self, spider: Spider, ctx: RunContext, reason: str) -> None:
@@ -274,6 +277,7 @@ class RunRecorder:
         shutil.rmtree(ctx.job_dir, ignore_errors=True)  # ours only, never a JOBDIR given
         self._unchanged_path.unlink(missing_ok=True)
         logger.info("run report\n%s", report.format_report(final))
+        self._short = report.short_report(final, path)
 
     def report(self, spider: Spider, reason: str) -> dict[str, Any]:
         """The run's figures: requests, new/changed/moved/gone, losses, boilerplate, outcome."""

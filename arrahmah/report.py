@@ -90,6 +90,17 @@ def stats_section(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
 
+def short_report(report: dict[str, Any], path: Any) -> str:
+    """The run report in one line: what a scheduler's log keeps of a quiet run."""
+    counts = ", ".join(
+        f"{report.get(kind, 0)} {kind}" for kind in ("new", "changed", "moved", "gone")
+    )
+    return (
+        f"run {report['run_id']}, {report['mode']}: {counts}, {report['unchanged']} unchanged,"
+        f" {report['requests']} requests in {report['duration_s']:.0f} s; report {path}"
+    )
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The run report as an aligned log block: long lists are counted, not printed."""
     lines = []

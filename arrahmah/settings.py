@@ -43,6 +43,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy's control server: no port opened by a scheduled crawl
 
 # ---- robustness -----------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
@@ -68,6 +69,20 @@ ITEM_PIPELINES = {
 # Each run writes its new and changed articles to ARRAHMAH_DATA_DIR/runs/<run>.jsonl (see
 # arrahmah/runs.py); -o/-O FILE writes every article the run emits there as well.
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"csv": "arrahmah.exporters.JsonCellsCsvItemExporter"}
+# `scrapy check`: sample pages named by their path on the configured site (@site_url PATH)
+SPIDER_CONTRACTS = {"arrahmah.contracts.SiteUrlContract": 1}
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
 
 LOG_LEVEL = "INFO"
+# A progress line (done / total articles, rate, ETA) every this many seconds (0: none), and a
+# live bar when stderr is a terminal; Scrapy's own "Crawled N pages" line is left out.
+ARRAHMAH_PROGRESS_INTERVAL = 10.0
+ARRAHMAH_PROGRESS_BAR = True
+LOGSTATS_INTERVAL = 0
+EXTENSIONS = {"arrahmah.progress.Progress": 600}
+# The run report says what a run did; Scrapy's stats dump only on request (-s STATS_DUMP=True,
+# arrahmah crawl --stats); Scrapy's lists of enabled components with ARRAHMAH_LOG_SETUP=True.
+STATS_DUMP = False
+ARRAHMAH_LOG_SETUP = False
+LOG_VERSIONS: list[str] = []

@@ -61,6 +61,7 @@ def run_crawl(
         "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "DOWNLOAD_DELAY=0",
         "-s", "LOG_LEVEL=INFO",
+        "-s", "STATS_DUMP=True",  # tests read some figures from Scrapy's stats
     ]  # fmt: skip
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]

@@ -23,6 +23,10 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give one spider: arrahmah (the site) or article (-a url=URL)")
         assert self.crawler_process is not None and self.settings is not None
+        if args[0] == "article" and not opts.spargs.get("url"):
+            print("scrapy crawl article: give the article's URL: -a url=URL", file=sys.stderr)
+            self.exitcode = 2
+            return
         if args[0] == "arrahmah":
             try:
                 preflight(self.settings, opts.spargs.get("mode", "auto"))

@@ -14,7 +14,7 @@ of each post, published whole in JSONL and Parquet with its card and figure.
 | `build` | the whole build |
 """
 
-from arrahmah.dataset.build import OUTPUTS, BuildResult, build
+from arrahmah.dataset.build import OUTPUTS, BuildResult, build, merge
 from arrahmah.dataset.card import CHART, INSTALL, LOAD_EXAMPLES
 from arrahmah.dataset.formats import FORMATS, ParquetFailed, export, read_jsonl
 from arrahmah.dataset.publish import DatasetBusy, NotADataset
@@ -39,6 +39,7 @@ __all__ = [
     "UnknownName",
     "build",
     "export",
+    "merge",
     "read_jsonl",
     "row_schema",
     "select",

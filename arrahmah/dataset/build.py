@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 
 from arrahmah.dataset import card, chart, publish
-from arrahmah.dataset.formats import LinesOut, ParquetOut, jsonl_line
+from arrahmah.dataset.formats import LinesOut, ParquetOut, export, jsonl_line
 from arrahmah.dataset.rows import Problems, finished_runs, index_runs, row_schema, rows
 from arrahmah.dataset.stats import Stats
 
@@ -53,6 +53,22 @@ def write_dataset(runs_dir: Path, work: Path) -> BuildResult:
     provenance = card.Provenance(run_files=len(runs), versions=index.versions)
     (work / "DATASET.md").write_text(card.card(stats, problems, provenance), "utf-8")
     return BuildResult(work, stats, problems, index.versions)
+
+
+def merge(runs_dir: Path, path: Path, fmt: str = "jsonl") -> int:
+    """Every article the finished runs of ``runs_dir`` hold, its latest version, into one file
+    (``jsonl``, ``csv``, ``parquet``), written whole: what ``arrahmah crawl -o FILE`` leaves.
+    Returns how many articles."""
+    problems = Problems()
+    index = index_runs(finished_runs(runs_dir), problems)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        count = export(rows(index), fmt, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+    return count
 
 
 def build(runs_dir: Path, out_dir: Path) -> BuildResult:

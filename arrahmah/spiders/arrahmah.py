@@ -71,10 +71,14 @@ class ArticleCrawler(Spider):
     def _setup(self, crawler: Crawler) -> None:
         # robots.txt that cannot be fetched is a line in the log, not a traceback
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_one_line)
+        if not crawler.settings.getbool("ARRAHMAH_LOG_SETUP"):
+            for name in ("scrapy.middleware", "scrapy.crawler", "scrapy.addons"):
+                logging.getLogger(name).setLevel(logging.WARNING)  # lists of components
         self.site = Site.from_base_url(crawler.settings.get("ARRAHMAH_BASE_URL"))
         self.allowed_domains = [self.site.host]
         self.post_meta = {}
         self.feed_times = {}
+        self._asked = 0  # article requests made (some dropped as duplicates)
         self._retrying: set[str] = set()  # paths earlier runs failed to fetch
         self._given_up: set[str] = set()  # paths failed too often: incremental runs skip them
         crawler.signals.connect(self.request_scheduled, signals.request_scheduled)
@@ -85,6 +89,7 @@ class ArticleCrawler(Spider):
         failed to fetch it)."""
         if self.site.path_of(self.site.article_first_page(url)) in self._retrying:
             meta["reason"] = "retry"
+        self._asked += 1
         return Request(
             self.site.article_first_page(url),
             callback=self.parse_article,
@@ -620,6 +625,13 @@ class ArrahmahSpider(ArticleCrawler):
             self.logger.info("gone check %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
 
     # ---- report -------------------------------------------------------------------------------
+    def expected_articles(self) -> int | None:
+        """How many articles this run will have done, as far as it can tell yet: the REST
+        index's post count or the sitemaps' in a full walk; what it asked for so far else."""
+        if self.mode == "full":
+            return self._rest_total or len(self._found_by["sitemaps"]) or None
+        return self._asked or None
+
     def discovery_report(self) -> dict[str, Any]:
         """Full mode: articles found by one discovery path and not the other."""
         if self.mode != "full":
