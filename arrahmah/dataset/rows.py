@@ -98,9 +98,14 @@ class Problems:
 
     counts: Counter[str] = field(default_factory=Counter)
 
+    LOGGED = 10  # lines logged per reason; the rest are counted (a bad file is not a flood)
+
     def skip(self, reason: str, where: str, detail: str = "") -> None:
         self.counts[reason] += 1
-        logger.warning("skipped %s: %s%s", where, reason, f" ({detail})" if detail else "")
+        if self.counts[reason] <= self.LOGGED:
+            logger.warning("skipped %s: %s%s", where, reason, f" ({detail})" if detail else "")
+        elif self.counts[reason] == self.LOGGED + 1:
+            logger.warning("more lines skipped for %s: counted, not logged", reason)
 
     @property
     def total(self) -> int:
