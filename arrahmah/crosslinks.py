@@ -56,7 +56,8 @@ _SEPARATORS = re.compile(
     r"^[\s,;|/–—\-»>•·\[\]()]*(?:(?:dan|and|atau|or|&)[\s,;|/–—\-»>•·\[\]()]*)*$",
     re.IGNORECASE,
 )
-_TRAILER = re.compile(r"^[\s.,;:!?)\]»”\"'|/–—\-•·]*$")
+# After the last link: punctuation, or a short note in brackets ("(Video)", "[bagian 2]").
+_TRAILER = re.compile(r"^[\s.,;:!?)\]»”\"'|/–—\-•·]*(?:[(\[][^()\[\]]{1,24}[)\]][\s.,;:!?)\]]*)?$")
 _LEADING_SEPARATORS = re.compile(r"^[\s,;|/–—\-»>•·\[\]()]+")
 
 # Elements that style a few words; a block holding anything else is not a cross-link.

@@ -123,6 +123,15 @@ def test_links_keep_page_order_across_shapes():
     assert [r["url"] for r in harvest.related] == [_link(n)[0] for n in expected]
 
 
+def test_a_short_note_in_brackets_after_the_link():
+    paragraphs, harvest = clean(f"<p><b>Tonton juga:</b> {_a(1)} (Video)</p>{AFTER}")
+    assert paragraphs == ["Paragraf penutup berita."]
+    assert harvest.related == [{"url": _link(1)[0], "title": _link(1)[1]}]
+    sentence = f"<p>Simak juga: {_a(2)} (kata pejabat itu kepada wartawan kemarin)</p>"
+    paragraphs, harvest = clean(sentence)
+    assert len(paragraphs) == 1 and harvest.related == []
+
+
 def test_a_list_whose_first_item_is_the_label():
     fragment = f"<ul><li><strong>Pilihan Redaksi</strong></li><li>{_a(1)}</li><li>{_a(2)}</li></ul>"
     paragraphs, harvest = clean(BEFORE + fragment)
