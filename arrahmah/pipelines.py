@@ -26,6 +26,7 @@ from arrahmah.items import Article, RawArticle, article_schema
 from arrahmah.losses import Loss, LostItem
 from arrahmah.site import ArticleLinks, host_of
 from arrahmah.suspects import SuspectLedger
+from arrahmah.times import exact_published
 
 logger = logging.getLogger(__name__)
 
@@ -233,12 +234,7 @@ class StatePipeline(_StatsPipeline):
             item.version = 1
             return item
 
-        if (
-            known.published_at
-            and len(item.published_at) == 10
-            and known.published_at.startswith(item.published_at)
-        ):
-            item.published_at = known.published_at  # the exact time a REST index once gave
+        item.published_at = exact_published(item.published_at, known.published_at)
         path = ctx.path_of(item.url)
         if known.last_run == ctx.run.run_id and known.path == path:
             raise self.drop("already_exported", f"{item.url} earlier in this run", "INFO")

@@ -27,6 +27,7 @@ import orjson
 
 from arrahmah.items import ARTICLE_FIELDS, SITE_TIMEZONE, Article, article_schema, with_defaults
 from arrahmah.schema import column, json_schema, record
+from arrahmah.times import exact_published
 
 logger = logging.getLogger(__name__)
 READ_BUFFER = 1 << 20
@@ -234,8 +235,7 @@ def with_exact_times(article: dict[str, Any], fix: tuple[str, str | None] | None
     if fix is None:
         return article
     published, modified = fix
-    if len(article["published_at"]) == 10 and published.startswith(article["published_at"]):
-        article["published_at"] = published
+    article["published_at"] = exact_published(article["published_at"], published)
     if article.get("modified_at") is None and modified:
         article["modified_at"] = modified
     return article

@@ -39,6 +39,7 @@ from arrahmah.losses import Loss
 from arrahmah.page import ArticlePage, ListingPage
 from arrahmah.runs import RunContext, TimesFix, times_corrected
 from arrahmah.site import Site
+from arrahmah.times import ExactTimes, exact_published
 
 GONE_STATUSES = losses.GONE_STATUSES
 
@@ -65,8 +66,7 @@ class ArticleCrawler(Spider):
     """What every spider of the site shares: reading articles, page by page, into one item."""
 
     site: Site
-    post_meta: dict[int, wpapi.PostMeta]
-    feed_times: dict[str, str]
+    times: ExactTimes  # what the REST index (or the feed) said about each post
 
     def _setup(self, crawler: Crawler) -> None:
         # robots.txt that cannot be fetched is a line in the log, not a traceback
@@ -76,8 +76,7 @@ class ArticleCrawler(Spider):
                 logging.getLogger(name).setLevel(logging.WARNING)  # lists of components
         self.site = Site.from_base_url(crawler.settings.get("ARRAHMAH_BASE_URL"))
         self.allowed_domains = [self.site.host]
-        self.post_meta = {}
-        self.feed_times = {}
+        self.times = ExactTimes()
         self._asked = 0  # article requests made (some dropped as duplicates)
         self._retrying: set[str] = set()  # paths earlier runs failed to fetch
         self._given_up: set[str] = set()  # paths failed too often: incremental runs skip them
@@ -108,13 +107,7 @@ class ArticleCrawler(Spider):
             return
         raw = page.to_raw(crawled_at=utc_now())
         self.found_article(raw, page)
-        meta = self.post_meta.get(raw.post_id) if raw.post_id is not None else None
-        if meta is not None:
-            raw.published_at, raw.modified_at = meta.published_at, meta.modified_at
-        elif raw.published_at and len(raw.published_at) == 10:
-            exact = self.feed_times.get(self.site.path_of(raw.url) or "")
-            if exact and exact.startswith(raw.published_at):
-                raw.published_at = exact
+        self.times.apply(raw, self.site.path_of(raw.url))
         first = self.site.article_first_page(response.url)
         rest = [u for u in page.page_links() if u.rstrip("/") != first.rstrip("/")]
         yield from self._next_page(raw, rest)
@@ -324,7 +317,7 @@ class ArrahmahSpider(ArticleCrawler):
             yield from self._rest_page_lost(page)
             return
         for post in posts:
-            self.post_meta[post.post_id] = post
+            self.times.posts[post.post_id] = post
         self.crawler.stats.inc_value("arrahmah/rest/pages")
         self.crawler.stats.inc_value("arrahmah/reached")
         if page == 1:
@@ -377,7 +370,7 @@ class ArrahmahSpider(ArticleCrawler):
         for entry in entries:
             path = self.site.path_of(entry.link)
             if path:
-                self.feed_times[path] = entry.published_at
+                self.times.feed[path] = entry.published_at
         self.crawler.stats.set_value("arrahmah/feed/entries", len(entries))
         if entries:
             self.crawler.stats.inc_value("arrahmah/reached")
@@ -398,7 +391,7 @@ class ArrahmahSpider(ArticleCrawler):
             self._index_pending = 1
             yield self._rest_request(1)
         elif self._index_pending == 0:
-            self.crawler.stats.set_value("arrahmah/rest/posts", len(self.post_meta))
+            self.crawler.stats.set_value("arrahmah/rest/posts", len(self.times.posts))
             self.correct_times()
             yield from self.walk()
 
@@ -406,16 +399,16 @@ class ArrahmahSpider(ArticleCrawler):
         """Exact times, from the index, for articles earlier runs exported with date-only ones
         (the index was down): the pages need not be fetched again, and the article's version
         does not change (a reader reads the same). The run recorder keeps the corrections."""
-        if not self.post_meta:
+        if not self.times.posts:
             return
         fixes = []
         for known in self.run_context.state.inexact():
-            meta = self.post_meta.get(known.post_id)
+            meta = self.times.posts.get(known.post_id)
             if meta is None or not known.published_at:
                 continue
             if meta.published_at[:10] != known.published_at[:10]:
                 continue  # not what the page said: the next fetch decides
-            published = known.published_at if len(known.published_at) > 10 else meta.published_at
+            published = exact_published(known.published_at, meta.published_at)
             modified = known.modified_at
             if modified is None and meta.modified_at and known.last_run:
                 exported = datetime.strptime(known.last_run[:15], "%Y%m%dT%H%M%S").replace(
@@ -436,7 +429,7 @@ class ArrahmahSpider(ArticleCrawler):
             return False
         if self._rest_total is None:
             return False
-        return self._rest_total < self.run_context.state.live_count(also=self.post_meta)
+        return self._rest_total < self.run_context.state.live_count(also=self.times.posts)
 
     # ---- the walk ---------------------------------------------------------------------------
     def walk(self) -> Iterator[Request]:
@@ -463,8 +456,8 @@ class ArrahmahSpider(ArticleCrawler):
         if self.mode != "incremental":
             return
         state = self.run_context.state
-        if self.post_meta:
-            for post in self.post_meta.values():
+        if self.times.posts:
+            for post in self.times.posts.values():
                 known = state.by_id(post.post_id)
                 path = self.site.path_of(post.link) or ""
                 if known is None:
@@ -599,8 +592,8 @@ class ArrahmahSpider(ArticleCrawler):
     def gone_candidates(self) -> Iterator[Any]:
         """Known live posts that a complete index (REST, or a full walk) did not show."""
         listed: Container[int]
-        if self.post_meta and self._index_complete:
-            listed = self.post_meta
+        if self.times.posts and self._index_complete:
+            listed = self.times.posts
         elif self.mode == "full":
             listed = self._fetched_ids
         else:
