@@ -28,6 +28,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from arrahmah import __version__
+
 DATASET_DIR = "data/dataset"
 
 
@@ -292,19 +294,10 @@ class _Renamed(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("arrahmah")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``arrahmah`` console script."""
     parser = argparse.ArgumentParser(prog="arrahmah", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"arrahmah {_version()}")
+    parser.add_argument("--version", action="version", version=f"arrahmah {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     p_fetch = commands.add_parser("fetch", help="fetch one article and print it clean")

@@ -45,6 +45,8 @@ class RawArticle:
     related: list[dict[str, str]] = field(default_factory=list)
     damage: list[str] = field(default_factory=list)  # why a page of it cannot be trusted
     repairs: list[str] = field(default_factory=list)  # what was mended to read it
+    # where each page was read: its record in the run's WARC archive (see `arrahmah.archive`)
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

@@ -31,6 +31,12 @@ ARRAHMAH_TIMEZONE = SITE_TIMEZONE
 # The sitemap index full runs read as their second discovery path.
 ARRAHMAH_SITEMAP_PATH = "/wp-sitemap.xml"
 
+# Keep every response the crawl reads in ARRAHMAH_DATA_DIR/warc/<run>.warc.gz (WARC, gzip per
+# record; see arrahmah/archive.py), so that `arrahmah reextract` can parse it again offline.
+ARRAHMAH_WARC_ENABLED = True
+# Start the run's next archive file (<run>-00001.warc.gz, ...) once one is this large.
+ARRAHMAH_WARC_MAX_BYTES = 1_000_000_000
+
 # ---- politeness -----------------------------------------------------------------------------
 USER_AGENT = "arrahmah-crawler/0.1 (+https://github.com/arrahmah/arrahmah; news research)"
 ROBOTSTXT_OBEY = True
@@ -54,6 +60,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 520, 522, 524, 408, 429]
 REDIRECT_ENABLED = True
+
+# Inside the retry middleware (550): the archive keeps what the crawl reads, after retries.
+DOWNLOADER_MIDDLEWARES = {"arrahmah.middlewares.WarcArchive": 545}
 
 # ---- items ------------------------------------------------------------------------------------
 ITEM_PIPELINES = {

@@ -11,6 +11,7 @@ markup, so a test can change the site between two crawls (publish, edit, move, t
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import re
@@ -360,11 +361,15 @@ class FixtureSite:
 class SiteServer:
     """Serve a `FixtureSite` on 127.0.0.1 in a background thread; logs every request target."""
 
-    def __init__(self, site: FixtureSite, delay: float = 0.0, flaky: bool = False) -> None:
+    def __init__(
+        self, site: FixtureSite, delay: float = 0.0, flaky: bool = False, compress: bool = False
+    ) -> None:
         self.site = site
         self.delay = delay  # seconds before each answer, to give a test time to act mid-crawl
         self.flaky = flaky  # every path answers 503 the first time it is asked
+        self.compress = compress  # gzip bodies for clients that accept it, as most sites do
         self.requests: list[str] = []
+        self.accept_encodings: set[str] = set()  # what clients said they accept
         self._lock = threading.Lock()
         server = self
 
@@ -381,6 +386,11 @@ class SiteServer:
                     status, headers, body = 503, {"Retry-After": "0"}, b"busy"
                 else:
                     status, headers, body = server.site.route(self.path, server.base_url)
+                accepted = self.headers.get("Accept-Encoding", "")
+                server.accept_encodings.add(accepted)
+                if server.compress and body and "gzip" in accepted:
+                    body = gzip.compress(body)
+                    headers = {**headers, "Content-Encoding": "gzip"}
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

@@ -47,6 +47,7 @@ def test_fetch_prints_the_clean_article(server, tmp_path):
     assert item["published_at"] == "2020-10-09T10:47:00+07:00"  # from the post's REST record
     assert result.stdout.startswith("{\n  ")  # pretty
     assert not (tmp_path / "state.sqlite3").exists()  # the crawl state is left alone
+    assert not (tmp_path / "warc").exists()  # and no run, no archive
 
 
 def test_fetch_follows_old_slug_and_writes_jsonl(server, tmp_path):
@@ -98,6 +99,7 @@ def test_fetch_record_writes_the_state(server, tmp_path):
     assert json.loads(first.stdout)["version"] == 1
     (run_file,) = (data / "runs").glob("*.jsonl")
     assert [i["post_id"] for i in read_jsonl(run_file)] == [120]
+    assert [p.name for p in (data / "warc").iterdir()] == [f"{run_file.stem}.warc.gz"]
     again = arrahmah(*args)
     assert again.returncode == 0, again.stderr
     assert "unchanged" in again.stderr

@@ -36,6 +36,7 @@ from twisted.python.failure import Failure
 from arrahmah import feeds, losses, wpapi
 from arrahmah.items import RawArticle, utc_now
 from arrahmah.losses import Loss
+from arrahmah.middlewares import source_of
 from arrahmah.page import ArticlePage, ListingPage
 from arrahmah.runs import RunContext, TimesFix, times_corrected
 from arrahmah.site import Site
@@ -106,6 +107,7 @@ class ArticleCrawler(Spider):
             yield self.article_request(response.url)
             return
         raw = page.to_raw(crawled_at=utc_now())
+        raw.sources = source_of(response)
         self.found_article(raw, page)
         self.times.apply(raw, self.site.path_of(raw.url))
         first = self.site.article_first_page(response.url)
@@ -165,6 +167,7 @@ class ArticleCrawler(Spider):
         raw.damage.extend(page.damage())
         raw.repairs.extend(page.repairs)
         raw.pages += 1
+        raw.sources.extend(source_of(response))
         yield from self._next_page(raw, remaining)
 
     def article_page_failed(self, failure: Failure) -> Iterator[Any]:

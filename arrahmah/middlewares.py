@@ -1,0 +1,160 @@
+"""Downloader middlewares.
+
+`WarcArchive` keeps every response that reaches the spider in the run's WARC archive (see
+`arrahmah.archive`): after retries (a 503 that a retry mended is not kept, the answer that came
+after it is), whatever its status (a 404, or a 5xx after the last retry, is what the crawl
+read). Redirects are followed before it: the page a redirect leads to is kept under its own
+URL, the redirect itself is not.
+
+What it stores is the response as the server sent it, before Scrapy undid its Content-Encoding:
+a compressed page is stored compressed under its own Content-Encoding header, as transmitted,
+which is what WARC tools verify and replay. While the archive is on, requests accept only the
+content codings warcio decodes (gzip, deflate, br), so that every stored body can be read back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import scrapy
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers, Response
+
+import arrahmah
+from arrahmah.archive import DECODABLE, WARC_DIR, ArchiveWriter, Exchange
+
+logger = logging.getLogger(__name__)
+
+ACCEPT_ENCODING = ", ".join(c for c in ("gzip", "deflate", "br") if c in DECODABLE)
+
+
+def _header_list(headers: Headers) -> list[tuple[str, str]]:
+    return [
+        (key.decode("latin-1"), value.decode("latin-1"))
+        for key in headers
+        for value in headers.getlist(key)
+    ]
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A response as the server sent it, before any middleware changed it."""
+
+    status: int
+    protocol: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    ip_address: str | None
+
+    @classmethod
+    def of(cls, response: Response) -> _Sent:
+        protocol = response.protocol or ""
+        return cls(
+            status=response.status,
+            protocol=protocol if protocol.startswith("HTTP/") else "HTTP/1.1",
+            headers=_header_list(response.headers),
+            body=response.body,
+            ip_address=str(response.ip_address) if response.ip_address else None,
+        )
+
+
+class WarcArchive:
+    """Every response that reaches the spider, into the run's archive.
+
+    Its place (``DOWNLOADER_MIDDLEWARES``, 545) is inside the retry middleware (550): it sees
+    what the crawl reads, after retries. What the server sent it takes from the downloader's
+    ``response_downloaded`` signal, before decompression changed the response. A spider without
+    a run (``arrahmah fetch`` without ``--record``) keeps no archive. Where each response went
+    is in ``response.meta["warc"]`` (see `source_of`).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.writer: ArchiveWriter | None = None
+        self._sent: WeakKeyDictionary[Request, _Sent] = WeakKeyDictionary()
+        crawler.signals.connect(self.spider_opened, signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signals.spider_closed)
+        crawler.signals.connect(self.response_downloaded, signals.response_downloaded)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcArchive:
+        if not crawler.settings.getbool("ARRAHMAH_WARC_ENABLED", True):
+            raise NotConfigured("ARRAHMAH_WARC_ENABLED is off")
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        context = getattr(spider, "run_context", None)
+        if context is None:
+            return
+        settings = self.crawler.settings
+        self.writer = ArchiveWriter(
+            context.data_dir / WARC_DIR,
+            context.run.run_id,
+            settings.getint("ARRAHMAH_WARC_MAX_BYTES", 10**9),
+            {
+                "software": f"arrahmah/{arrahmah.__version__} (Scrapy {scrapy.__version__},"
+                f" warcio {version('warcio')})",
+                "format": "WARC File Format 1.0",
+                "isPartOf": context.run.run_id,
+                "description": f"arrahmah {context.run.mode} run {context.run.run_id}",
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                "http-header-user-agent": settings.get("USER_AGENT") or "",
+            },
+        )
+        self.writer.open()
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.writer is not None:
+            self._sent[request] = _Sent.of(response)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if self.writer is not None:
+            request.headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        if self.writer is None:
+            return response
+        # no raw answer: one a middleware made (a cache); its body is stored as received
+        sent = self._sent.pop(request, None) or _Sent.of(response)
+        exchange = Exchange(
+            url=response.url,
+            method=request.method,
+            request_headers=_header_list(request.headers),
+            request_body=request.body,
+            status=sent.status,
+            protocol=sent.protocol,
+            headers=sent.headers,
+            body=sent.body,
+            ip_address=sent.ip_address,
+        )
+        stats = self.crawler.stats
+        try:
+            request.meta["warc"] = self.writer.write(exchange)
+        except OSError as exc:
+            if stats is not None:
+                stats.inc_value("arrahmah/warc/errors")
+            logger.error("not archived: %s (%s)", response.url, exc)
+            return response
+        if stats is not None:
+            stats.inc_value("arrahmah/warc/responses")
+        return response
+
+
+def source_of(response: Response) -> list[dict[str, Any]]:
+    """Where ``response`` was archived, as a list of one ``{file, record_id, offset}`` (empty
+    when the run keeps no archive)."""
+    source = response.request.meta.get("warc") if response.request is not None else None
+    return [source] if source else []
