@@ -9,12 +9,13 @@
     arrahmah dataset stats [--dataset DIR]      the dataset card's numbers
     arrahmah dataset export [--dataset DIR] [--format jsonl|csv|parquet] [-o FILE]
         [--since DATE] [--until DATE] [--category NAME] [--author NAME] [--tag NAME]
+    arrahmah reextract [-o FILE] [--since DATE] [--run RUN] [--record]   the archive, parsed again
 
 Settings are the project's (``arrahmah.settings``); ``-s NAME=VALUE`` overrides one, as with
 ``scrapy``. Exit status (see `arrahmah.report`): 0 ok, 1 failed (the URL gives no article, the
 site gave nothing, the data directory cannot be written), 2 usage error, 3 partial (some
 articles are fetched again next run), 75 the data directory is busy; errors are one line on
-stderr.
+stderr. ``reextract`` exits 1 when there is nothing to re-extract or nothing could be written.
 """
 
 from __future__ import annotations
@@ -282,6 +283,51 @@ def dataset_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def reextract(args: argparse.Namespace) -> int:
+    """``arrahmah reextract``: every archived article parsed again, without the network."""
+    import logging
+    import sqlite3
+
+    from arrahmah import reextract as rx
+    from arrahmah.report import EXIT_BUSY, EXIT_FAILED
+    from arrahmah.runs import DataDirBusy
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    settings = _settings(args.set)
+    output = Path(args.output) if args.output else None
+    try:
+        result = rx.run(
+            settings, output, args.since, args.only_run, args.record,
+            stream=None if output or args.record else sys.stdout.buffer,
+        )  # fmt: skip
+    except rx.NoArchive as exc:
+        print(f"arrahmah reextract: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except DataDirBusy as exc:
+        print(f"arrahmah reextract: {exc}; try again when it has finished", file=sys.stderr)
+        return EXIT_BUSY
+    except (OSError, sqlite3.Error) as exc:
+        print(f"arrahmah reextract: cannot write: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if result.outcome.status != "ok":
+        print(f"arrahmah reextract: {result.outcome.summary}", file=sys.stderr)
+        return result.outcome.exit_code
+    done = f"arrahmah reextract: {result.articles} articles from {result.archives} archive files"
+    done += f" -> {output}" if output else ""
+    done += f"; recorded as run {result.run_id}" if result.run_id else ""
+    if result.skipped:
+        done += " (skipped: " + ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
+        done += ")"
+    print(done, file=sys.stderr)
+    if result.unreadable:
+        print(
+            f"arrahmah reextract: {len(result.unreadable)} archive files read up to their last"
+            f" whole record, the rest unreadable: {'; '.join(map(str, result.unreadable))}",
+            file=sys.stderr,
+        )
+    return result.outcome.exit_code
+
+
 class _Renamed(argparse.Action):
     """An old spelling of an option (hidden from --help): still works, with a one-line note."""
 
@@ -356,6 +402,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_export.add_argument("--tag", metavar="NAME", help="with this tag (any case)")
     p_export.add_argument("-o", "--output", metavar="FILE", help="default export.FORMAT, here")
     p_export.set_defaults(run=dataset_export)
+
+    p_re = commands.add_parser("reextract", help="parse the archived pages again, offline")
+    p_re.add_argument("-o", "--output", metavar="FILE", help="write JSONL here (default: stdout)")
+    p_re.add_argument(
+        "--since", type=_date_option, metavar="DATE", help="only what was captured on or after"
+    )
+    p_re.add_argument("--run", dest="only_run", metavar="RUN", help="only this run's archive")
+    p_re.add_argument(
+        "--record", action="store_true", help="record a run that `dataset build` will use"
+    )
+    p_re.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
+    p_re.set_defaults(run=reextract)
 
     args = parser.parse_args(argv)
     try:

@@ -1,6 +1,7 @@
-"""One article from its saved pages, through the same parser and pipelines as a crawl.
+"""One article from its pages, through the same parser and pipelines as a crawl, without one.
 
-Used by the tests, the benchmarks and ``arrahmah fetch --html`` to debug extraction offline.
+Used by ``arrahmah reextract`` (pages from the archive), ``arrahmah fetch --html`` (a saved
+page), the tests and the benchmarks.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ class NotAnArticle(ValueError):
 class Extractor:
     """Page parser plus the cleaning pipelines, without a crawl around them."""
 
-    def __init__(self) -> None:
+    def __init__(self, site_host: str | None = None) -> None:
+        """``site_host``: the host the pages were fetched from, as a crawl's base URL gives it
+        (links to it are the site's own)."""
         self.steps = [
             IntegrityPipeline(),
-            BoilerplatePipeline(),
+            BoilerplatePipeline(site_host=site_host),
             TextPipeline(),
             ValidationPipeline(),
         ]
@@ -38,20 +41,25 @@ class Extractor:
         """The clean `Article` of ``pages`` (``(url, html)`` of page 1, 2, … in order).
 
         Raises `NotAnArticle` for a page that is not a post and ``DropItem`` for an article that
-        fails validation.
+        is damaged or fails validation.
         """
-        first_url, first_html = pages[0]
-        first = ArticlePage.from_html(first_html, first_url)
+        parsed = [ArticlePage.from_html(html, url) for url, html in pages]
+        return self.clean(self.raw(parsed, crawled_at or utc_now()))
+
+    def raw(self, pages: Sequence[ArticlePage], crawled_at: str) -> RawArticle:
+        """The `RawArticle` of an article's parsed pages (page 1 first), as a crawl reads it;
+        `NotAnArticle` when page 1 is not a post."""
+        first = pages[0]
         if not first.is_article():
-            raise NotAnArticle(f"not an article: {first_url}")
-        raw = first.to_raw(crawled_at or utc_now())
-        for url, html in pages[1:]:
-            raw.content.append(ArticlePage.from_html(html, url).content())
-            raw.pages += 1
-        return self.clean(raw)
+            raise NotAnArticle(f"not an article: {first.url}")
+        raw = first.to_raw(crawled_at)
+        for page in pages[1:]:
+            page.add_to(raw)
+        return raw
 
     def clean(self, raw: RawArticle) -> Article:
-        """``raw`` through the cleaning pipelines: the `Article` it becomes (or ``DropItem``)."""
+        """``raw`` through the cleaning pipelines; ``DropItem`` (`arrahmah.losses.LostItem`)
+        when a page of it is damaged or it fails validation."""
         item: object = raw
         for step in self.steps:
             item = step.process_item(item)

@@ -182,6 +182,30 @@ def main_column(html: str | bytes) -> str | bytes:
     return html[: found.start()] if found else html
 
 
+class Unreadable(ValueError):
+    """A response that holds no article page, and why (a loss reason of `arrahmah.losses`)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def read_article_page(body: bytes, url: str, content_type: str | None) -> ArticlePage:
+    """The article page of a response (``body`` as the server sent it, its content coding
+    undone), read as a browser reads it (`ArticlePage.from_response`). Raises `Unreadable`
+    for a response that is not HTML, is empty, or is no article. The crawl reads every article
+    page here, and so does ``arrahmah reextract`` reading them back from the archive."""
+    if "html" not in (content_type or "text/html"):
+        raise Unreadable("not_html", content_type or "no Content-Type")
+    if not body.strip():
+        raise Unreadable("damaged", "empty page")
+    page = ArticlePage.from_response(body, url, content_type)
+    if not page.is_article():
+        raise Unreadable("not_article")
+    return page
+
+
 class ArticlePage:
     """One page of an article. Methods return one field each; `is_article` says whether to ask.
 
@@ -609,6 +633,14 @@ class ArticlePage:
             damage=self.damage(),
             repairs=list(self.repairs),
         )
+
+    def add_to(self, raw: RawArticle) -> None:
+        """Append this page, a later page of ``raw``'s article, to it: its content, and what
+        was damaged or repaired in it."""
+        raw.content.append(self.content())
+        raw.damage.extend(self.damage())
+        raw.repairs.extend(self.repairs)
+        raw.pages += 1
 
     # ---- helpers -------------------------------------------------------------------------------
     # Queries about the post's header and footer (title, meta line, tags) run on the post's

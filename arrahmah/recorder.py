@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import sqlite3
 import time
@@ -25,7 +24,6 @@ from scrapy.exceptions import DropItem
 from twisted.python.failure import Failure
 
 from arrahmah import losses, report
-from arrahmah.items import utc_now
 from arrahmah.losses import Loss, LostItem
 from arrahmah.runs import PAUSED_MARK, RunContext, RunFile, TimesFix, times_corrected
 
@@ -69,7 +67,7 @@ class RunRecorder:
         if self.ctx is None:
             return
         try:
-            self.file = RunFile(self.ctx.runs_dir, self.ctx.run.run_id)
+            self.file = RunFile(self.ctx.runs_dir / f"{self.ctx.run.run_id}.jsonl")
             kept = self.file.open()
             exported = self.ctx.state.exported_in(self.ctx.run.run_id)
             for line in kept:  # written before a kill but maybe not yet recorded
@@ -153,19 +151,14 @@ class RunRecorder:
         self._unchanged.flush()
 
     # ---- exact times, later ------------------------------------------------------------------
-    @property
-    def _times_part(self) -> Path:
-        assert self.ctx is not None
-        return self.ctx.runs_dir / "times" / f"{self.ctx.run.run_id}.jsonl.part"
-
     def times_corrected(self, fixes: list[TimesFix]) -> None:
         """Keep the exact times the index gave for articles exported with date-only ones:
         in the state, and beside the run files (``runs/times/<run>.jsonl``) for the dataset."""
         if self.ctx is None or self.io_error:
             return
         try:
-            self._times_part.parent.mkdir(exist_ok=True)
-            with self._times_part.open("a", encoding="utf-8") as out:
+            self.ctx.times_part.parent.mkdir(exist_ok=True)
+            with self.ctx.times_part.open("a", encoding="utf-8") as out:
                 for fix in fixes:
                     out.write(json.dumps(fix.as_dict(), ensure_ascii=False) + "\n")
             for fix in fixes:
@@ -256,28 +249,12 @@ class RunRecorder:
             logger.info("run %s paused: start the crawl again to resume it", ctx.run.run_id)
             logger.info("run report\n%s", report.format_report(self.report(spider, reason)))
             return
-        # report, then the run file's final name, then the state: a kill between any two is
-        # mended by the next start (it resumes the run, its file renamed back)
         final = self.report(spider, reason)
-        path = ctx.runs_dir / f"{ctx.run.run_id}.report.json"
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_text(json.dumps(final, ensure_ascii=False, indent=1) + "\n", "utf-8")
-        os.replace(tmp, path)
-        if self._times_part.exists():
-            os.replace(self._times_part, self._times_part.with_suffix(""))
-        if self.outcome.status == "failed":
-            if self.file.count == 0:
-                self.file.part.unlink(missing_ok=True)
-            else:
-                self.file.publish()
-            ctx.state.finish_run(ctx.run.run_id, "failed", final)
-        else:
-            self.file.publish()
-            ctx.state.finish_run(ctx.run.run_id, "finished", final)
+        ctx.finish(self.file, final, "failed" if self.outcome.status == "failed" else "finished")
         shutil.rmtree(ctx.job_dir, ignore_errors=True)  # ours only, never a JOBDIR given
         self._unchanged_path.unlink(missing_ok=True)
         logger.info("run report\n%s", report.format_report(final))
-        self._short = report.short_report(final, path)
+        self._short = report.short_report(final, ctx.report_path)
 
     def report(self, spider: Spider, reason: str) -> dict[str, Any]:
         """The run's figures: requests, new/changed/moved/gone, losses, boilerplate, outcome."""
@@ -287,16 +264,8 @@ class RunRecorder:
         kinds = {kind: [e for e in events if e["kind"] == kind] for kind in
                  ("new", "changed", "moved", "gone")}  # fmt: skip
         out: dict[str, Any] = {
-            "run_id": self.ctx.run.run_id,
-            "mode": self.ctx.run.mode,
-            "resumed": self.ctx.run.resumed,
-            "outcome": self.outcome.status,
-            "exit_status": self.outcome.exit_code,
-            "summary": self.outcome.summary,
+            **report.head(self.ctx.run, self.outcome, time.monotonic() - self.started),
             "finish_reason": reason,
-            "started_at": self.ctx.run.started_at,
-            "finished_at": utc_now(),
-            "duration_s": round(time.monotonic() - self.started, 3),
             "requests": stats.get("downloader/request_count", 0),
             "responses_by_status": report.stats_section(stats, "downloader/response_status_count/"),
             "items_exported": self.file.count,

@@ -1,6 +1,7 @@
 """The run report, and the run's outcome as an exit status a scheduler can trust.
 
-Exit statuses of ``scrapy crawl arrahmah``, ``arrahmah crawl`` and ``arrahmah fetch``:
+Exit statuses of ``scrapy crawl arrahmah``, ``arrahmah crawl``, ``arrahmah fetch`` and
+``arrahmah reextract`` (which knows ok, failed, usage and, recording, busy):
 
 ====  ==========  ==========================================================================
 code  outcome     meaning
@@ -25,7 +26,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from arrahmah.items import utc_now
 from arrahmah.losses import Loss
+from arrahmah.state import Run
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL, EXIT_BUSY = 0, 1, 2, 3, 75
 FAILED_LISTED = 10_000  # losses listed one by one in a report; all are counted
@@ -75,6 +78,22 @@ def outcome(
     return Outcome("ok", EXIT_OK, f"{exported} exported{tail}")
 
 
+def head(run: Run, outcome: Outcome, duration_s: float) -> dict[str, Any]:
+    """What every run's report opens with (a crawl's, ``fetch --record``'s, ``reextract
+    --record``'s): the run, how it ended, when, and how long it took."""
+    return {
+        "run_id": run.run_id,
+        "mode": run.mode,
+        "resumed": run.resumed,
+        "outcome": outcome.status,
+        "exit_status": outcome.exit_code,
+        "summary": outcome.summary,
+        "started_at": run.started_at,
+        "finished_at": utc_now(),
+        "duration_s": round(duration_s, 3),
+    }
+
+
 def failed_section(losses: list[Loss]) -> dict[str, Any]:
     """The report's losses: counts by reason, and each URL with its reason."""
     return {
@@ -109,7 +128,7 @@ def format_report(report: dict[str, Any]) -> str:
             removed = ", ".join(f"{k} {n}" for k, n in value["removed"].items() if n)
             lines.append(f"  {'boilerplate':20s} {removed or 'none'}")
             key, value = "suspects", f"{len(value['suspects'])} (see the report file)"
-        elif key == "failed":
+        elif key in ("failed", "skipped") and isinstance(value, dict):
             value = ", ".join(f"{r} {n}" for r, n in value["by_reason"].items()) or "none"
         elif isinstance(value, list | dict) and len(json.dumps(value)) > 100:
             value = f"{len(value)} entries (see the report file)"

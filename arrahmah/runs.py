@@ -42,6 +42,7 @@ from arrahmah.state import CrawlState, Run
 logger = logging.getLogger(__name__)
 
 MODES = ("full", "incremental")
+ONE_OFF = ("fetch", "reextract")  # runs that write a run file but never walk the site
 PAUSED_MARK = "arrahmah-paused"  # in a job dir: Scrapy stopped gracefully, its queue is whole
 
 
@@ -152,14 +153,15 @@ class RunContext:
 
         ``requested_mode`` is ``full``, ``incremental`` or ``auto`` (full until a full run has
         finished, incremental after); an unfinished crawl run is resumed first, in its own mode.
-        ``fetch`` is a one-off run of its own (``arrahmah fetch --record``): it resumes nothing.
+        ``fetch`` (``arrahmah fetch --record``) and ``reextract`` (``arrahmah reextract
+        --record``) are one-off runs of their own: they resume nothing.
         """
-        if requested_mode not in (*MODES, "auto", "fetch"):
+        if requested_mode not in (*MODES, *ONE_OFF, "auto"):
             raise ValueError(f"mode must be full, incremental or auto, not {requested_mode!r}")
         data_dir = Path(settings.get("ARRAHMAH_DATA_DIR") or "data")
         lock = lock_data_dir(data_dir)
         state = CrawlState(data_dir / "state.sqlite3")
-        run = state.unfinished_run() if requested_mode != "fetch" else None
+        run = state.unfinished_run() if requested_mode not in ONE_OFF else None
         if run is not None:
             if requested_mode not in ("auto", run.mode):
                 logger.warning(
@@ -208,6 +210,36 @@ class RunContext:
         mirror's pages may still name the origin in their canonical links)."""
         return self.site.path_of(url) or urlsplit(url).path or "/"
 
+    @property
+    def report_path(self) -> Path:
+        """The run's report, once it has finished: ``runs/<run>.report.json``."""
+        return self.runs_dir / f"{self.run.run_id}.report.json"
+
+    @property
+    def times_part(self) -> Path:
+        """Where the run keeps the exact times it learns for earlier runs' articles, until it
+        finishes (`TimesFix`; ``runs/times/<run>.jsonl`` then)."""
+        return self.runs_dir / "times" / f"{self.run.run_id}.jsonl.part"
+
+    def finish(self, file: RunFile, report: dict[str, Any], status: str = "finished") -> None:
+        """Close the run (``status`` finished or failed): its report, then its files' final
+        names, then the state. A failed run's empty run file is removed.
+
+        Every run that writes a run file closes here: a crawl (`arrahmah.recorder`), ``fetch
+        --record`` and ``reextract --record``. A kill between any two steps is mended by the
+        next start (a crawl run is resumed, its file renamed back).
+        """
+        tmp = self.report_path.with_name(self.report_path.name + ".part")
+        tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        os.replace(tmp, self.report_path)
+        if self.times_part.exists():
+            os.replace(self.times_part, self.times_part.with_suffix(""))
+        if status == "failed" and file.count == 0:
+            file.part.unlink(missing_ok=True)
+        else:
+            file.publish()
+        self.state.finish_run(self.run.run_id, status, report)
+
     def close(self) -> None:
         """Close the state and release the data directory."""
         self.state.close()
@@ -216,20 +248,34 @@ class RunContext:
             self._lock = None
 
 
-class RunFile:
-    """A run's JSONL output, written to ``.part`` and renamed when complete."""
+def jsonl_exporter(fh: BinaryIO) -> JsonLinesItemExporter:
+    """Articles as JSON lines on ``fh``, as every output of the crawl writes them."""
+    return JsonLinesItemExporter(
+        fh,  # type: ignore[arg-type]  # any binary file; Scrapy annotates BytesIO
+        encoding="utf-8",
+        ensure_ascii=False,
+        fields_to_export=list(ARTICLE_FIELDS),
+    )
 
-    def __init__(self, directory: Path, run_id: str) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.final = directory / f"{run_id}.jsonl"
-        self.part = directory / f"{run_id}.jsonl.part"
+
+class RunFile:
+    """Articles as JSONL lines (a run's file, or any output), written to a ``.part`` twin and
+    renamed when complete."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.final = path
+        self.part = path.with_name(path.name + ".part")
         self._file: BinaryIO | None = None
         self._exporter: JsonLinesItemExporter | None = None
         self.count = 0
 
-    def open(self) -> list[dict[str, Any]]:
-        """Open for appending; returns the complete lines already there (a resumed run)."""
-        if self.final.exists() and not self.part.exists():
+    def open(self, resume: bool = True) -> list[dict[str, Any]]:
+        """Open for appending; returns the complete lines already there (a resumed run).
+        ``resume=False``: start empty, whatever an earlier attempt left."""
+        if not resume:
+            self.part.unlink(missing_ok=True)
+        elif self.final.exists() and not self.part.exists():
             os.replace(self.final, self.part)  # renamed, then killed before the state knew
         kept: list[dict[str, Any]] = []
         if self.part.exists():
@@ -245,12 +291,7 @@ class RunFile:
                     good += len(line)
             os.truncate(self.part, good)
         self._file = self.part.open("ab")
-        self._exporter = JsonLinesItemExporter(
-            self._file,  # type: ignore[arg-type]  # any binary file; Scrapy annotates BytesIO
-            encoding="utf-8",
-            ensure_ascii=False,
-            fields_to_export=list(ARTICLE_FIELDS),
-        )
+        self._exporter = jsonl_exporter(self._file)
         self._exporter.start_exporting()
         self.count = len(kept)
         return kept

@@ -425,6 +425,17 @@ class CrawlState:
             )
         return kind
 
+    def record_reextract(self, rows: Iterable[tuple[int, int, str]]) -> int:
+        """A re-extraction gave these ``(post_id, version, content_hash)``: where ``version`` is
+        the post's current one, later crawls compare against the new hash (a rule change is no
+        change of the site's). Returns how many posts took it; one transaction."""
+        with self.db:
+            cur = self.db.executemany(
+                "UPDATE articles SET content_hash = ? WHERE post_id = ? AND version = ?",
+                [(content_hash, post_id, version) for post_id, version, content_hash in rows],
+            )
+        return cur.rowcount
+
     def record_seen(self, post_id: int) -> None:
         """The article was seen unchanged."""
         with self.db:

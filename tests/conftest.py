@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,30 @@ def run_crawl(
     # tests/ too: a crawl may load the test-only extensions of tests/disk_full.py
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def start_crawl(base_url: str, data_dir: Path) -> subprocess.Popen[bytes]:
+    """A real ``scrapy crawl arrahmah`` in the background, for a test to stop mid-run."""
+    cmd = [
+        sys.executable, "-m", "scrapy", "crawl", "arrahmah",
+        "-s", f"ARRAHMAH_BASE_URL={base_url}", "-s", f"ARRAHMAH_DATA_DIR={data_dir}",
+        "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+
+
+def wait_for_exports(data_dir: Path, count: int, timeout: float = 60) -> Path | None:
+    """The running crawl's ``.part`` run file once it holds ``count`` lines; None if it never
+    does within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        parts = list((data_dir / "runs").glob("*.jsonl.part"))
+        if parts and len(parts[0].read_bytes().splitlines()) >= count:
+            return parts[0]
+        time.sleep(0.05)
+    return None
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

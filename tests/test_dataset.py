@@ -12,11 +12,10 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, expected_item, manifest, read_jsonl, run_crawl
-from fixture_site import FixtureSite, SiteServer
+from conftest import ROOT, expected_item, manifest, read_jsonl
 from jsonschema import Draft202012Validator
 from run_files import CRAWLED, article, write_run
-from test_scheduled import EDITED, MOVED, NEW_IDS, TRASHED, change_the_site
+from test_scheduled import EDITED, MOVED, NEW_IDS, TRASHED, crawl_twice
 
 from arrahmah import dataset
 from arrahmah.dataset import publish
@@ -32,11 +31,7 @@ ROWS = ARTICLES + len(NEW_IDS)  # and the posts the site publishes a day later
 def runs(tmp_path_factory) -> Path:
     """The run files of two scheduled crawls: the site, then the site a day later."""
     data = tmp_path_factory.mktemp("crawl") / "data"
-    site = FixtureSite.from_fixtures(per_page=3)
-    with SiteServer(site) as server:
-        assert run_crawl(server.base_url, data).returncode == 0
-        change_the_site(site)
-        assert run_crawl(server.base_url, data).returncode == 0
+    crawl_twice(data)
     return data / "runs"
 
 

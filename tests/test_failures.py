@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 import sqlite3
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -155,6 +157,40 @@ def test_a_partial_run_says_so_and_keeps_what_to_fetch_again(crawled):
                  "invalid", "redirect_loop")}  # fmt: skip
     assert pending == transient
     assert "crawl partial:" in crawled["result"].stderr
+
+
+def test_the_archived_bad_pages_are_read_again_as_the_crawl_read_them(crawled, tmp_path):
+    """``arrahmah reextract`` reads the archive through the crawl's own page reader: the pages
+    a browser reads right come out exact, the bad ones are named skips, never rows."""
+    from test_reextract import reextract
+
+    data = tmp_path / "data"
+    shutil.copytree(crawled["data"], data)
+    out = tmp_path / "again.jsonl"
+    result = reextract("-s", f"ARRAHMAH_DATA_DIR={data}", "-o", str(out), "--record")
+    assert result.returncode == 0, result.stderr
+    again = {i.pop("post_id"): i | {"crawled_at": 0} for i in read_jsonl(out)}
+    assert again == {i.pop("post_id"): i | {"crawled_at": 0} for i in crawled["items"]}
+    base = crawled["base"]
+    unreadable = {  # what the archive holds of the bad pages (the rest was never a page)
+        base + path: reason for path, reason in crawled["bad"].items()
+        if reason in ("damaged", "invalid", "not_article", "not_html")
+    }  # fmt: skip
+    named = dict(re.findall(r"^WARNING skipped (\S+) \((\w+):", result.stderr, re.MULTILINE))
+    assert named == unreadable
+    counts = Counter(unreadable.values())
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith(" (skipped: " + ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) + ")")
+    )
+    (recorded,) = [
+        json.loads(p.read_text()) for p in (data / "runs").glob("*.report.json")
+        if json.loads(p.read_text())["mode"] == "reextract"
+    ]  # fmt: skip
+    assert recorded["outcome"] == "ok" and recorded["exit_status"] == 0
+    assert recorded["skipped"]["by_reason"] == dict(counts)
+    assert {x["url"]: x["reason"] for x in recorded["skipped"]["urls"]} == unreadable
 
 
 def test_a_failing_article_is_given_up_after_the_retry_runs(tmp_path):

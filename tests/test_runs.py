@@ -12,14 +12,14 @@ def item(post_id: int) -> dict:
 
 
 def test_a_torn_last_line_is_cut_off_on_resume(tmp_path):
-    run = RunFile(tmp_path, "r1")
+    run = RunFile(tmp_path / "r1.jsonl")
     run.open()
     run.write(item(1))
     run.write(item(2))
     run.close()
     with run.part.open("ab") as fh:
         fh.write(b'{"post_id": 3, "tit')  # killed mid-line
-    again = RunFile(tmp_path, "r1")
+    again = RunFile(tmp_path / "r1.jsonl")
     assert [line["post_id"] for line in again.open()] == [1, 2]
     again.write(item(3))
     again.close()
@@ -29,12 +29,12 @@ def test_a_torn_last_line_is_cut_off_on_resume(tmp_path):
 
 
 def test_a_run_renamed_but_not_yet_recorded_finished_is_resumed_not_overwritten(tmp_path):
-    run = RunFile(tmp_path, "r1")
+    run = RunFile(tmp_path / "r1.jsonl")
     run.open()
     run.write(item(1))
     run.close()
     run.publish()  # ... and killed before the state marked the run finished
-    again = RunFile(tmp_path, "r1")
+    again = RunFile(tmp_path / "r1.jsonl")
     assert [line["post_id"] for line in again.open()] == [1]
     again.write(item(2))
     again.close()

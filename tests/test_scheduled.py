@@ -8,11 +8,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, read_jsonl, run_crawl
+from conftest import ROOT, read_jsonl, run_crawl, start_crawl, wait_for_exports
 from fixture_site import FixtureSite, SiteServer
 
 SEED = 120  # the seed article: the template of new posts
@@ -42,6 +41,16 @@ def change_the_site(site: FixtureSite) -> None:
     assert "diperbarui" in edited.pages[0]
     site.move(MOVED, "khamenei-tolak-dialog", "2021-11-05T11:00:00+07:00")
     site.post(TRASHED).gone = True
+
+
+def crawl_twice(data: Path) -> FixtureSite:
+    """Two scheduled crawls into ``data``: the site, then the site a day later."""
+    site = FixtureSite.from_fixtures(per_page=3)
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0
+        change_the_site(site)
+        assert run_crawl(server.base_url, data).returncode == 0
+    return site
 
 
 def non_rest(requests: list[str]) -> list[str]:
@@ -136,22 +145,8 @@ def test_stopped_run_resumes_without_duplicates(tmp_path, validator, stop):
         )
     data = tmp_path / "data"
     with SiteServer(site, delay=0.15) as server:
-        cmd = [
-            sys.executable, "-m", "scrapy", "crawl", "arrahmah",
-            "-s", f"ARRAHMAH_BASE_URL={server.base_url}", "-s", f"ARRAHMAH_DATA_DIR={data}",
-            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
-        ]  # fmt: skip
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-        part = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # kill once a few articles are exported
-            parts = list((data / "runs").glob("*.jsonl.part")) if (data / "runs").exists() else []
-            if parts and len(parts[0].read_bytes().splitlines()) >= 4:
-                part = parts[0]
-                break
-            time.sleep(0.05)
+        proc = start_crawl(server.base_url, data)
+        part = wait_for_exports(data, 4)  # stop once a few articles are exported
         proc.send_signal(stop)  # SIGINT: Scrapy stops gracefully and keeps its JOBDIR queue
         proc.wait(timeout=120)
         assert part is not None, "the crawl exported nothing to kill"
@@ -255,19 +250,8 @@ def test_a_killed_incremental_run_without_rest_api_loses_no_new_post(tmp_path):
         for n, post_id in enumerate(new):
             site.publish(SEED, post_id, f"kilat-{n}", f"2021-12-{n + 1:02d}T09:00:00+07:00")
         server.delay = 0.15
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scrapy", "crawl", "arrahmah",
-             "-s", f"ARRAHMAH_BASE_URL={server.base_url}", "-s", f"ARRAHMAH_DATA_DIR={data}",
-             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            parts = list((data / "runs").glob("*.jsonl.part"))
-            if parts and len(parts[0].read_bytes().splitlines()) >= 4:
-                break
-            time.sleep(0.05)
+        proc = start_crawl(server.base_url, data)
+        wait_for_exports(data, 4)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         server.delay = 0

@@ -37,7 +37,7 @@ from arrahmah import feeds, losses, wpapi
 from arrahmah.items import RawArticle, utc_now
 from arrahmah.losses import Loss
 from arrahmah.middlewares import source_of
-from arrahmah.page import ArticlePage, ListingPage
+from arrahmah.page import ArticlePage, ListingPage, Unreadable, read_article_page
 from arrahmah.runs import RunContext, TimesFix, times_corrected
 from arrahmah.site import Site
 from arrahmah.times import ExactTimes, exact_published
@@ -163,10 +163,7 @@ class ArticleCrawler(Spider):
         if page is None:
             self.lose(Loss(raw.url, "incomplete", f"page {response.url} is not part of it"))
             return
-        raw.content.append(page.content())
-        raw.damage.extend(page.damage())
-        raw.repairs.extend(page.repairs)
-        raw.pages += 1
+        page.add_to(raw)
         raw.sources.extend(source_of(response))
         yield from self._next_page(raw, remaining)
 
@@ -207,20 +204,14 @@ class ArticleCrawler(Spider):
         that is not HTML or not an article."""
         self.crawler.stats.inc_value("arrahmah/reached")
         kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
-        if not isinstance(response, TextResponse) or "html" not in (kind or "text/html"):
+        try:
+            if not isinstance(response, TextResponse):
+                raise Unreadable("not_html", kind or "no Content-Type")
+            return read_article_page(response.body, response.url, kind or None)
+        except Unreadable as exc:
             if lose:
-                self.lose(Loss(response.url, "not_html", kind or "no Content-Type"))
+                self.lose(Loss(response.url, exc.reason, exc.detail))
             return None
-        if not response.body.strip():
-            if lose:
-                self.lose(Loss(response.url, "damaged", "empty page"))
-            return None
-        page = ArticlePage.from_response(response.body, response.url, kind or None)
-        if not page.is_article():
-            if lose:
-                self.lose(Loss(response.url, "not_article"))
-            return None
-        return page
 
 
 class ArrahmahSpider(ArticleCrawler):
