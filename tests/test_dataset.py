@@ -225,6 +225,32 @@ def test_a_run_file_from_before_a_field_reads_with_its_default(tmp_path):
     assert (row["category_paths"], row["former_urls"], row["version"]) == ([], [], 1)
 
 
+def test_a_reextraction_run_stands_in_for_the_rows_of_its_versions(tmp_path):
+    runs = tmp_path / "runs"
+    first, second, redo = (f"202111{day}T000000000000Z" for day in ("05", "06", "07"))
+    write_run(runs, first, [article(1), article(2)])
+    write_run(runs, second, [article(2, version=2, body="edited")], gone=(1,))
+    write_run(runs, redo, [article(1, body="mended 1"), article(2, version=2, body="mended 2"),
+                           article(3, body="new 3")])  # fmt: skip
+    report = {"mode": "reextract", "finished_at": "2021-11-07T01:00:00+00:00", "extractor": "9.9"}
+    (runs / f"{redo}.report.json").write_text(json.dumps(report))
+    result = dataset.build(runs, tmp_path / "dataset")
+    rows = {r["post_id"]: r for r in read_jsonl(tmp_path / "dataset" / "articles.jsonl")}
+    assert [(r["body"], r["version"], r["run_id"]) for r in rows.values()] == [
+        ("mended 1", 1, redo), ("mended 2", 2, redo), ("new 3", 1, redo),
+    ]  # fmt: skip
+    assert rows[1]["status"] == "gone"  # judged by its first export, not its re-extraction
+    versions = read_jsonl(tmp_path / "dataset" / "versions.jsonl")
+    assert [(v["post_id"], v["version"], v["run_id"]) for v in versions] == [
+        (1, 1, redo), (2, 1, first), (2, 2, redo), (3, 1, redo),
+    ]  # fmt: skip  # in the order of first export; no version made
+    assert [v["body"] for v in versions][::2] == ["mended 1", "mended 2"]
+    assert result.versions == 4
+    card = (tmp_path / "dataset" / "DATASET.md").read_text("utf-8")
+    assert "## Re-extracted" in card
+    assert f"| `{redo}` | 2021-11-07T01:00:00+00:00 | arrahmah 9.9 | 3 |" in card
+
+
 # ---- the card, the figure, the time rule --------------------------------------------------------
 def test_the_card_says_where_when_what_version_and_its_limits(tmp_path):
     runs = tmp_path / "runs"

@@ -18,7 +18,7 @@ from fixture_site import FixtureSite, SiteServer
 from test_archive import responses, warcio
 from test_scheduled import EDITED, MOVED, SEED, TRASHED, crawl_twice
 
-from arrahmah import cli
+from arrahmah import cli, dataset
 from arrahmah.archive import ArchiveFile, ArchiveWriter, Exchange, archive_files, parse_name
 from arrahmah.runs import lock_data_dir
 
@@ -268,6 +268,28 @@ def test_a_crawl_killed_and_resumed_leaves_a_whole_archive(tmp_path, validator):
 
 # ---- versions: a re-extraction never makes one ------------------------------------------------
 
+# A rule the parser does not have: the editor's code ("(ARN)", "(ARN/MZ)") ending the text.
+NEW_RULE = r"""
+import re
+from arrahmah import text
+EDITOR_CODE = re.compile(r"\s*\(ARN(/[A-Z]+)?\)$")
+paragraphs = text.paragraphs
+text.paragraphs = lambda root, *more: [EDITOR_CODE.sub("", p) for p in paragraphs(root, *more)]
+"""
+EDITOR_CODE = re.compile(r"\s*\(ARN(/[A-Z]+)?\)$", re.MULTILINE)
+
+
+def crawl_with(rule: str, base_url: str, data: Path, *args: str) -> subprocess.CompletedProcess:
+    run = "import sys\nfrom scrapy.cmdline import execute\nexecute(['scrapy', *sys.argv[1:]])"
+    code = f"{rule}\n{run}"
+    return subprocess.run(
+        [sys.executable, "-c", code, "crawl", "arrahmah", "-s", f"ARRAHMAH_BASE_URL={base_url}",
+         "-s", f"ARRAHMAH_DATA_DIR={data}", "-s", "AUTOTHROTTLE_ENABLED=False",
+         "-s", "DOWNLOAD_DELAY=0", *args],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory) -> tuple[Path, FixtureSite]:
@@ -287,3 +309,49 @@ def test_an_older_capture_keeps_the_version_the_crawl_gave_it(two_runs):
         assert {**by_id[item["post_id"]], "crawled_at": None} == {**item, "crawled_at": None}
     assert by_id[EDITED]["version"] == 2 and by_id[MOVED]["former_urls"]
     assert by_id[TRASHED]["version"] == 1  # gone since: its last capture, as the crawl had it
+
+
+def test_a_rule_change_and_reextract_change_exactly_the_rows_it_touches(two_runs, tmp_path):
+    source, site = two_runs
+    data = tmp_path / "data"
+    shutil.copytree(source, data)
+    before = dataset.build(data / "runs", tmp_path / "before")
+    rows = {r["post_id"]: r for r in read_jsonl(tmp_path / "before" / "articles.jsonl")}
+    touched = {p for p, r in rows.items() if EDITOR_CODE.search(r["body"])}
+    assert 0 < len(touched) < len(rows)
+
+    result = reextract("-s", f"ARRAHMAH_DATA_DIR={data}", "--record", prelude=NEW_RULE)
+    assert result.returncode == 0, result.stderr
+    assert "recorded as run" in result.stderr
+    after = dataset.build(data / "runs", tmp_path / "after")
+    new = {r["post_id"]: r for r in read_jsonl(tmp_path / "after" / "articles.jsonl")}
+    assert sorted(new) == sorted(rows)
+    changed = {
+        p for p in rows
+        if {**rows[p], "run_id": 0, "crawled_at": 0} != {**new[p], "run_id": 0, "crawled_at": 0}
+    }  # fmt: skip
+    assert changed == touched
+    for post_id in touched:
+        assert not EDITOR_CODE.search(new[post_id]["body"])
+        assert new[post_id]["version"] == rows[post_id]["version"]
+    assert new[TRASHED]["status"] == "gone"
+    assert after.versions == before.versions  # no version made
+    versions = read_jsonl(tmp_path / "after" / "versions.jsonl")
+    assert len(versions) == after.versions
+    by_version = {(v["post_id"], v["version"]): v for v in versions}
+    for post_id, row in new.items():  # the re-extracted row stands for its version
+        assert by_version[(post_id, row["version"])]["body"] == row["body"]
+    card = (tmp_path / "after" / "DATASET.md").read_text("utf-8")
+    (run_id,) = re.findall(r"recorded as run (\S+)", result.stderr)
+    recorded = json.loads((data / "runs" / f"{run_id}.report.json").read_text("utf-8"))
+    assert [recorded[k] for k in ("mode", "outcome", "exit_status")] == ["reextract", "ok", 0]
+    assert recorded["items_exported"] == len(rows) and recorded["extractor"]
+    assert "## Re-extracted" in card
+    row = f"| `{run_id}` | {recorded['finished_at']} | arrahmah {recorded['extractor']} |"
+    assert f"{row} {len(rows)} |" in card
+
+    # the next crawl, parsing with the new rule, sees no change the site did not make
+    with SiteServer(site) as server:
+        site_now = crawl_with(NEW_RULE, server.base_url, data, "-a", "mode=full")
+    assert site_now.returncode == 0, site_now.stderr[-3000:]
+    assert read_jsonl(sorted((data / "runs").glob("*.jsonl"))[-1]) == []

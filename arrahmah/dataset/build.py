@@ -50,7 +50,7 @@ def write_dataset(runs_dir: Path, work: Path) -> BuildResult:
     schema = orjson.dumps(row_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     (work / "schema.json").write_bytes(schema)
     chart.chart(stats, work / card.CHART)
-    provenance = card.Provenance(run_files=len(runs), versions=index.versions)
+    provenance = card.Provenance(len(runs), index.versions, index.reextracted())
     (work / "DATASET.md").write_text(card.card(stats, problems, provenance), "utf-8")
     return BuildResult(work, stats, problems, index.versions)
 

@@ -4,8 +4,9 @@ its numbers and its fields (the field table made from `DatasetRow`'s definition)
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
+from typing import Any
 
 from arrahmah.dataset.rows import STATUSES, DatasetRow, Problems
 from arrahmah.dataset.stats import Stats
@@ -33,10 +34,12 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where the rows came from: the run files read, the versions in them."""
+    """Where the rows came from: the run files read, the versions in them, the re-extraction
+    runs rows come from (`arrahmah.dataset.rows.Index.reextracted`)."""
 
     run_files: int
     versions: int
+    reextracted: list[dict[str, Any]] = field(default_factory=list)
 
 
 def extractor_version() -> str:
@@ -88,6 +91,24 @@ def _limitations(stats: Stats, problems: Problems) -> list[str]:
     return notes
 
 
+def _reextracted(provenance: Provenance) -> str:
+    """Which rows were parsed again from the archived pages (``arrahmah reextract --record``):
+    by which run, when, with which extractor."""
+    if not provenance.reextracted:
+        return ""
+    rows = [
+        [f"`{r['run_id']}`", str(r["finished_at"]), f"arrahmah {r['extractor']}", f"{r['rows']:,}"]
+        for r in provenance.reextracted
+    ]
+    return (
+        "\n## Re-extracted\n\n"
+        "These rows were parsed again, by a later extractor, from the pages the crawl archived"
+        "\n(`arrahmah reextract --record`): same versions, same crawl times; their `run_id`"
+        " names\nthe re-extraction run.\n\n"
+        + markdown_table(["run", "finished", "extractor", "rows"], rows)
+    )
+
+
 def card(stats: Stats, problems: Problems, provenance: Provenance) -> str:
     """The text of DATASET.md."""
     out = io.StringIO()
@@ -114,8 +135,7 @@ def card(stats: Stats, problems: Problems, provenance: Provenance) -> str:
                 ["extractor", extractor],
                 [
                     "built from",
-                    f"{provenance.run_files:,} crawl run files,"
-                    f" {provenance.versions:,} article versions",
+                    f"{provenance.run_files:,} run files, {provenance.versions:,} article versions",
                 ],
             ],
         )
@@ -133,6 +153,7 @@ def card(stats: Stats, problems: Problems, provenance: Provenance) -> str:
     w("A `published_at` known only as a date is that date in JSONL and CSV, null in Parquet.\n\n")
     w("## Files\n\n")
     w(markdown_table(["file", "what"], [[f"`{f}`", what] for f, what in FILES.items()]))
+    w(_reextracted(provenance))
     w("\n## Status\n\n")
     w(
         markdown_table(

@@ -56,7 +56,11 @@ class DatasetRow(Article):
         "; ".join(f"`{name}`: {meaning}" for name, meaning in STATUSES.items()),
         {"enum": list(STATUSES)},
     )
-    run_id: str = column("the crawl run that exported this version", {"type": "string"})
+    run_id: str = column(
+        "the run that wrote this row: the crawl run that exported this version, or the"
+        " re-extraction run that parsed its archived pages again",
+        {"type": "string"},
+    )
 
 
 ROW_FIELDS: tuple[str, ...] = tuple(DatasetRow.__dataclass_fields__)
@@ -188,26 +192,68 @@ def with_run_id(line: bytes, member: bytes) -> bytes:
     return line.rstrip()[:-1] + member
 
 
-def gone_posts(run: RunFile) -> list[int]:
-    """Posts a run's report marks gone (none when the report is missing or unreadable)."""
-    report = run.path.with_name(f"{run.run_id}.report.json")
+def run_report(run: RunFile) -> dict[str, Any]:
+    """A run's report (empty when it is missing or unreadable)."""
     try:
-        data = orjson.loads(report.read_bytes())
-        return [int(p) for p in data.get("gone_posts", [])]
-    except (OSError, ValueError, TypeError, AttributeError):
+        report = orjson.loads(run.path.with_name(f"{run.run_id}.report.json").read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return report if isinstance(report, dict) else {}
+
+
+def gone_posts(report: dict[str, Any]) -> list[int]:
+    """Posts a run's report marks gone."""
+    try:
+        return [int(p) for p in report.get("gone_posts", [])]
+    except (TypeError, ValueError):
         return []
 
 
 # ---- the index ----------------------------------------------------------------------------------
 @dataclass(slots=True)
-class Latest:
-    """Where the latest version of one post is."""
+class Place:
+    """Where a version's row is: its run file (by number), the line, its publication time."""
 
-    version: int
     run: int
     offset: int
     length: int
     published_at: str
+
+
+@dataclass(slots=True)
+class Latest(Place):
+    """Where the latest version of one post is."""
+
+    version: int
+    exported: int  # the run that exported it first: a re-extraction's row may stand in for it
+
+
+@dataclass
+class Reextracted:
+    """What re-extraction runs (``arrahmah reextract --record``) wrote: rows that stand in for
+    the rows of the same versions a crawl exported (a later re-extraction's for an earlier's);
+    they make no version (a version no crawl exported counts from its re-extraction)."""
+
+    rows: dict[tuple[int, int], Place] = field(default_factory=dict)  # (post, version) -> row
+    versions: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # run -> its keys
+    reports: dict[int, dict[str, Any]] = field(default_factory=dict)  # run -> its report
+
+
+def read_reextracted(
+    runs: list[RunFile], reports: list[dict[str, Any]], validator: Any, problems: Problems
+) -> Reextracted:
+    """The rows of every re-extraction run, known before pass 1 reads the crawls' runs."""
+    found = Reextracted()
+    for number, run in enumerate(runs):
+        if reports[number].get("mode") != "reextract":
+            continue
+        found.reports[number] = reports[number]
+        keys = found.versions[number] = []
+        for offset, line, article in read_lines(run, validator, problems):
+            key = (article["post_id"], article["version"])
+            found.rows[key] = Place(number, offset, len(line), article["published_at"])
+            keys.append(key)
+    return found
 
 
 def time_fixes(runs: list[RunFile]) -> dict[int, tuple[str, str | None]]:
@@ -250,15 +296,33 @@ class Index:
     gone_after: dict[int, int] = field(default_factory=dict)  # post id -> run that found it gone
     versions: int = 0
     fixes: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    reextractions: dict[int, dict[str, Any]] = field(default_factory=dict)  # run -> its report
 
     def status(self, post_id: int) -> str:
+        """Gone when a run after the version's first export found the post gone (a later
+        re-extraction of the version changes nothing)."""
         gone = self.gone_after.get(post_id)
-        return "gone" if gone is not None and gone >= self.latest[post_id].run else "live"
+        return "gone" if gone is not None and gone >= self.latest[post_id].exported else "live"
 
     def order(self) -> list[int]:
         """Post ids by publication time, then id."""
         latest = self.latest
         return sorted(latest, key=lambda p: (latest[p].published_at, p))
+
+    def reextracted(self) -> list[dict[str, Any]]:
+        """The re-extraction runs rows of the dataset come from: run id, when it finished,
+        its extractor, its rows."""
+        rows_from = Counter(latest.run for latest in self.latest.values())
+        return [
+            {
+                "run_id": self.runs[number].run_id,
+                "finished_at": report.get("finished_at"),
+                "extractor": report.get("extractor"),
+                "rows": rows_from[number],
+            }
+            for number, report in sorted(self.reextractions.items())
+            if rows_from[number]
+        ]
 
 
 def index_runs(
@@ -266,29 +330,59 @@ def index_runs(
     problems: Problems,
     versions_out: Callable[[bytes], object] | None = None,
 ) -> Index:
-    """Pass 1: read every run file once; ``versions_out`` gets each new version's JSON line."""
+    """Pass 1: read every run file once; ``versions_out`` gets each new version's JSON line.
+
+    A version's row is the one its first export wrote, unless a re-extraction run wrote it
+    again: then the re-extraction's row stands in for it, here and in ``versions_out``.
+    """
     import jsonschema_rs
 
     validator = jsonschema_rs.validator_for(article_schema())
+    reports = [run_report(run) for run in runs]
     index = Index(runs, fixes=time_fixes(runs))
+    redone = read_reextracted(runs, reports, validator, problems)
+    index.reextractions = redone.reports
+    members = [run_id_member(run.run_id) for run in runs]
     seen_versions: set[tuple[int, int]] = set()
-    for number, run in enumerate(runs):
-        member = run_id_member(run.run_id)
-        for offset, line, article in read_lines(run, validator, problems):
-            post_id, version = article["post_id"], article["version"]
-            if (post_id, version) in seen_versions:
-                continue
-            seen_versions.add((post_id, version))
-            index.versions += 1
-            if versions_out is not None:
-                versions_out(with_run_id(line, member))
-            current = index.latest.get(post_id)
-            if current is None or (version, number) >= (current.version, current.run):
-                published = with_exact_times(article, index.fixes.get(post_id))["published_at"]
-                index.latest[post_id] = Latest(version, number, offset, len(line), published)
-        for post_id in gone_posts(run):
-            index.gone_after[post_id] = number
+    files = _Files(runs)
+    try:
+        for number, run in enumerate(runs):
+            for key, place, line in _versions(number, run, redone, validator, problems):
+                if key in seen_versions:
+                    continue
+                seen_versions.add(key)
+                index.versions += 1
+                if key in redone.rows:
+                    place, line = redone.rows[key], None
+                if versions_out is not None:
+                    versions_out(with_run_id(line or files.line(place), members[place.run]))
+                post_id, version = key
+                current = index.latest.get(post_id)
+                if current is None or (version, number) >= (current.version, current.exported):
+                    fix = index.fixes.get(post_id)
+                    published = exact_published(place.published_at, fix[0] if fix else None)
+                    index.latest[post_id] = Latest(
+                        place.run, place.offset, place.length, published, version, number
+                    )
+            for post_id in gone_posts(reports[number]):
+                index.gone_after[post_id] = number
+    finally:
+        files.close()
     return index
+
+
+def _versions(
+    number: int, run: RunFile, redone: Reextracted, validator: Any, problems: Problems
+) -> Iterator[tuple[tuple[int, int], Place, bytes | None]]:
+    """``((post id, version), place, line)`` of every valid line of a run file (a
+    re-extraction run's were read already: their places, without the lines)."""
+    if number in redone.versions:
+        for key in redone.versions[number]:
+            yield key, redone.rows[key], None
+        return
+    for offset, line, article in read_lines(run, validator, problems):
+        place = Place(number, offset, len(line), article["published_at"])
+        yield (article["post_id"], article["version"]), place, line
 
 
 class _Files:
@@ -298,7 +392,7 @@ class _Files:
         self.runs, self.keep = runs, keep
         self.open: dict[int, int] = {}  # run -> file descriptor, most recently used last
 
-    def line(self, where: Latest) -> bytes:
+    def line(self, where: Place) -> bytes:
         fd = self.open.pop(where.run, None)
         if fd is None:
             fd = os.open(self.runs[where.run].path, os.O_RDONLY)
