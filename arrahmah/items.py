@@ -176,6 +176,18 @@ class Article:
         _list(HTTP_URL),
         default_factory=list,
     )
+    warc: list[dict[str, Any]] = column(
+        "the archived response records its pages were read from, page 1 first: archive file"
+        " (`data/warc/`), WARC-Record-ID, byte offset; empty where the run kept no archive",
+        _list(_object(file=NAME, record_id=NAME, offset=COUNT)),
+        default_factory=list,
+    )
+    extractor: str | None = column(
+        "version of the arrahmah package that extracted it (`0.1.0`); null in rows exported"
+        " before it was recorded",
+        nullable(NAME),
+        default=None,
+    )
 
 
 def utc_now() -> str:

@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+import arrahmah
 from arrahmah import boilerplate, text
 from arrahmah.items import Article, RawArticle, article_schema
 from arrahmah.losses import Loss, LostItem
@@ -161,6 +162,8 @@ class TextPipeline(_StatsPipeline):
             word_count=text.word_count(body),
             content_hash=text.content_hash(item.title, body),
             crawled_at=item.crawled_at,
+            warc=item.sources,
+            extractor=arrahmah.__version__,
         )
 
     def close_spider(self) -> None:

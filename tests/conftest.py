@@ -35,10 +35,21 @@ def fixture_pages(entry: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def expected_item(name: str) -> dict[str, Any] | None:
-    """The item a fixture must give (None for a page that is not an article); a field the file
-    was written without has its default."""
+    """The item a fixture must give (None for a page that is not an article), without its
+    `PROVENANCE`; a field the file was written without has its default."""
     item = json.loads((FIXTURES / f"{name}.expected.json").read_text("utf-8"))
-    return None if item is None else with_defaults(item)
+    return None if item is None else split_provenance(with_defaults(item))[0]
+
+
+# what says when, from which archived records and by which extractor an item was read: no
+# fixture can expect those
+PROVENANCE = ("crawled_at", "warc", "extractor")
+
+
+def split_provenance(item: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An item without its `PROVENANCE`, and that."""
+    kept = {k: v for k, v in item.items() if k not in PROVENANCE}
+    return kept, {k: item[k] for k in PROVENANCE if k in item}
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import run_crawl
+from conftest import read_jsonl, run_crawl
 from fixture_site import FixtureSite, SiteServer
 
 from arrahmah.archive import (
@@ -79,6 +79,15 @@ def test_a_crawl_archives_every_response_as_sent_and_warcio_reads_it(tmp_path):
     assert sorted(kept) == sorted(server.base_url + r for r in requests)  # each once
     assert [e["warc-type"] for e in index[1:]] == ["response", "request"] * len(kept)
     assert accepted == {"gzip, deflate, br"}  # only codings the archive's readers can undo
+
+    records = {offset: r for offset, r in responses(archive)}
+    for item in read_jsonl(tmp_path / "out.jsonl"):  # each names its pages' records
+        pages = [item["url"], *(f"{item['url']}{n}/" for n in range(2, item["pages"] + 1))]
+        named = [records[s["offset"]] for s in item["warc"] if s["file"] == archive.name]
+        assert [r.rec_headers.get_header("WARC-Target-URI") for r in named] == pages
+        assert [r.rec_headers.get_header("WARC-Record-ID") for r in named] == [
+            s["record_id"] for s in item["warc"]
+        ]
 
     seed = site.post(120)
     (record,) = [

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FIXTURES, ROOT, expected_item, read_jsonl
+from conftest import FIXTURES, ROOT, expected_item, read_jsonl, split_provenance
 from fixture_site import FixtureSite, SiteServer
 
 SEED_PATH = "/2020/10/09/putin-jadi-tuan-rumah-pembicaraan-gencatan-senjata-armenia-dan-azerbaijan/"
@@ -47,7 +47,7 @@ def test_fetch_prints_the_clean_article(server, tmp_path):
     assert item["published_at"] == "2020-10-09T10:47:00+07:00"  # from the post's REST record
     assert result.stdout.startswith("{\n  ")  # pretty
     assert not (tmp_path / "state.sqlite3").exists()  # the crawl state is left alone
-    assert not (tmp_path / "warc").exists()  # and no run, no archive
+    assert not (tmp_path / "warc").exists() and item["warc"] == []  # no run, no archive
 
 
 def test_fetch_follows_old_slug_and_writes_jsonl(server, tmp_path):
@@ -100,6 +100,7 @@ def test_fetch_record_writes_the_state(server, tmp_path):
     (run_file,) = (data / "runs").glob("*.jsonl")
     assert [i["post_id"] for i in read_jsonl(run_file)] == [120]
     assert [p.name for p in (data / "warc").iterdir()] == [f"{run_file.stem}.warc.gz"]
+    assert [s["file"] for s in json.loads(first.stdout)["warc"]] == [f"{run_file.stem}.warc.gz"]
     again = arrahmah(*args)
     assert again.returncode == 0, again.stderr
     assert "unchanged" in again.stderr
@@ -110,10 +111,9 @@ def test_fetch_html_extracts_a_saved_page(tmp_path):
     page = FIXTURES / "seed-putin.html"
     result = arrahmah("fetch", "--html", str(page), "--url", "https://arrahmahnews.com" + SEED_PATH)
     assert result.returncode == 0, result.stderr
-    item = json.loads(result.stdout)
-    expected = expected_item("seed-putin")
-    item.pop("crawled_at")
-    assert item == expected
+    item, provenance = split_provenance(json.loads(result.stdout))
+    assert provenance["warc"] == []
+    assert item == expected_item("seed-putin")
     listing = arrahmah(
         "fetch", "--html", str(FIXTURES / "listing-home.html"), "--url", "https://arrahmahnews.com/"
     )

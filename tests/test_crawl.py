@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import expected_item, manifest, read_jsonl, run_crawl
+from conftest import expected_item, manifest, read_jsonl, run_crawl, split_provenance
 from fixture_site import FixtureSite, SiteServer
+
+import arrahmah
 
 ARTICLES = [e for e in manifest() if expected_item(e["name"]) is not None]
 
@@ -33,7 +35,9 @@ def test_full_crawl_emits_every_article_once_and_valid(tmp_path, validator):
     wanted = _expected(server.base_url, exact_times=True)
     assert sorted(i["post_id"] for i in items) == sorted(wanted)
     for item in items:
-        assert item.pop("crawled_at")
+        item, provenance = split_provenance(item)
+        assert provenance["crawled_at"] and provenance["extractor"] == arrahmah.__version__
+        assert len(provenance["warc"]) == item["pages"]  # the archived record of each page
         assert item == wanted[item["post_id"]], item["url"]
     # the walk: every listing page once, the multi-page post's page 2, no WordPress Page
     assert site.listing_paths() <= set(requests)

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 from run_files import CRAWLED, article, write_run
 from test_scheduled import EDITED, MOVED, NEW_IDS, TRASHED, crawl_twice
 
+import arrahmah
 from arrahmah import dataset
 from arrahmah.dataset import publish
 from arrahmah.dataset import rows as dataset_rows
@@ -223,6 +224,40 @@ def test_a_run_file_from_before_a_field_reads_with_its_default(tmp_path):
     assert result.problems.total == 0
     (row,) = read_jsonl(tmp_path / "dataset" / "articles.jsonl")
     assert (row["category_paths"], row["former_urls"], row["version"]) == ([], [], 1)
+
+
+def test_rows_exported_before_the_archive_existed_still_build(runs, tmp_path):
+    old = tmp_path / "runs"
+    shutil.copytree(runs, old)
+    first = sorted(old.glob("*.jsonl"))[0]
+    lines = [json.loads(line) for line in first.read_text("utf-8").splitlines()]
+    assert all(line["warc"] and line["extractor"] for line in lines)
+    first.write_text(  # as a run file written before rows named their records
+        "".join(
+            json.dumps({k: v for k, v in line.items() if k not in ("warc", "extractor")}) + "\n"
+            for line in lines
+        ),
+        "utf-8",
+    )
+    result = dataset.build(old, tmp_path / "out")
+    assert result.problems.total == 0
+    rows = read_jsonl(tmp_path / "out" / "articles.jsonl")
+    validator = Draft202012Validator(json.loads((tmp_path / "out" / "schema.json").read_text()))
+    for row in rows:
+        validator.validate(row)
+    second = {r["post_id"] for r in read_jsonl(sorted(old.glob("*.jsonl"))[1])}
+    unnamed = {r["post_id"] for r in rows if r["warc"] == [] and r["extractor"] is None}
+    assert unnamed == {r["post_id"] for r in rows} - second
+    import pandas as pd
+
+    frame = pd.read_parquet(tmp_path / "out" / "articles.parquet")
+    assert frame["extractor"].isna().sum() == len(rows) - len(second)
+    card = (tmp_path / "out" / "DATASET.md").read_text("utf-8")
+    unnamed_rows = len(rows) - len(second)
+    assert (
+        f"| extractor | arrahmah {arrahmah.__version__} ({len(second)} rows), not recorded"
+        f" ({unnamed_rows} rows exported before rows named it) |"
+    ) in card
 
 
 def test_a_reextraction_run_stands_in_for_the_rows_of_its_versions(tmp_path):

@@ -58,39 +58,39 @@ def test_a_stale_copy_is_found_and_made_anew(tmp_path):
 def test_a_new_field_is_one_entry_in_every_view():
     @record
     class Extended(Article):
-        extractor: str | None = column(
-            "package version that extracted the row", nullable({"type": "string"}), default=None
+        reviewer: str | None = column(
+            "who reviewed the row", nullable({"type": "string"}), default=None
         )
-        warc: list[dict[str, str]] = column(
-            "WARC records the row came from",
+        sources: list[dict[str, str]] = column(
+            "where the row came from",
             {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["file", "record_id"],
-                    "properties": {"file": {"type": "string"}, "record_id": {"type": "string"}},
+                    "required": ["file", "line"],
+                    "properties": {"file": {"type": "string"}, "line": {"type": "string"}},
                 },
             },
             default_factory=list,
         )
 
     schema = json_schema(Extended, title="x", description="y")
-    assert schema["properties"]["extractor"]["type"] == ["string", "null"]
-    assert schema["required"][-2:] == ["extractor", "warc"]
+    assert schema["properties"]["reviewer"]["type"] == ["string", "null"]
+    assert schema["required"][-2:] == ["reviewer", "sources"]
     types = {f.name: str(f.type) for f in arrow_schema(Extended)}
-    assert types["extractor"] == "string"
-    assert types["warc"] == "list<item: struct<file: string, record_id: string>>"
+    assert types["reviewer"] == "string"
+    assert types["sources"] == "list<item: struct<file: string, line: string>>"
     table = fields_table(Extended)
-    assert "| `warc` | array of {file, record_id} | list<struct<file, record_id>> |" in table
+    assert "| `sources` | array of {file, line} | list<struct<file, line>> |" in table
     made = defaults(Extended)
-    assert made["extractor"]() is None and made["warc"]() == []
-    assert made["warc"]() is not made["warc"]()  # a fresh list each time
+    assert made["reviewer"]() is None and made["sources"]() == []
+    assert made["sources"]() is not made["sources"]()  # a fresh list each time
 
 
 def test_fields_that_may_be_empty_are_read_from_their_schema():
     assert may_be_empty(Article) == (
         "modified_at", "author", "categories", "category_paths", "tags", "dateline", "body",
-        "related", "images", "former_urls",
+        "related", "images", "former_urls", "warc", "extractor",
     )  # fmt: skip
 
 

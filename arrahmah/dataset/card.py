@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any
 
+import arrahmah
 from arrahmah.dataset.rows import STATUSES, DatasetRow, Problems
 from arrahmah.dataset.stats import Stats
 from arrahmah.items import SITE_TIMEZONE
@@ -43,11 +43,19 @@ class Provenance:
 
 
 def extractor_version() -> str:
-    """The version of the arrahmah package that builds (and extracted) the dataset."""
-    try:
-        return metadata.version("arrahmah")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    """The version of the arrahmah package that builds the dataset (and extracts today)."""
+    return arrahmah.__version__
+
+
+def _extractors(stats: Stats) -> str:
+    """Which versions of the package extracted the rows (rows name it in ``extractor``)."""
+    named = [f"arrahmah {v} ({n:,} rows)" for v, n in sorted(stats.extractors.items())]
+    if not named:
+        return f"arrahmah {extractor_version()}"
+    unnamed = stats.articles - sum(stats.extractors.values())
+    if unnamed:
+        named.append(f"not recorded ({unnamed:,} rows exported before rows named it)")
+    return ", ".join(named)
 
 
 def _share(n: int, of: int) -> str:
@@ -114,10 +122,7 @@ def card(stats: Stats, problems: Problems, provenance: Provenance) -> str:
     out = io.StringIO()
     w = out.write
     source = ", ".join(sorted(stats.origins)) or "–"
-    extractor = (
-        ", ".join(f"{v} ({k:,} rows)" for v, k in sorted(stats.extractors.items()))
-        or f"arrahmah {extractor_version()}"
-    )
+    extractor = _extractors(stats)
     w("# arrahmahnews.com articles\n\n")
     w("Every article of the Indonesian news site arrahmahnews.com that the arrahmah crawler\n")
     w("exported, one row per WordPress post, its latest version; the text cleaned of the site's\n")
