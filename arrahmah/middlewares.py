@@ -28,6 +28,7 @@ from scrapy.http import Headers, Response
 
 import arrahmah
 from arrahmah.archive import DECODABLE, WARC_DIR, ArchiveWriter, Exchange
+from arrahmah.runs import storage_failed
 
 logger = logging.getLogger(__name__)
 
@@ -143,10 +144,11 @@ class WarcArchive:
         stats = self.crawler.stats
         try:
             request.meta["warc"] = self.writer.write(exchange)
-        except OSError as exc:
+        except OSError as exc:  # the data directory cannot be written: the run stops, failed
             if stats is not None:
                 stats.inc_value("arrahmah/warc/errors")
             logger.error("not archived: %s (%s)", response.url, exc)
+            self.crawler.signals.send_catch_log(storage_failed, exc=exc)
             return response
         if stats is not None:
             stats.inc_value("arrahmah/warc/responses")

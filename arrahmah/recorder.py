@@ -25,7 +25,14 @@ from twisted.python.failure import Failure
 
 from arrahmah import losses, report
 from arrahmah.losses import Loss, LostItem
-from arrahmah.runs import PAUSED_MARK, RunContext, RunFile, TimesFix, times_corrected
+from arrahmah.runs import (
+    PAUSED_MARK,
+    RunContext,
+    RunFile,
+    TimesFix,
+    storage_failed,
+    times_corrected,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +60,7 @@ class RunRecorder:
             (self.spider_error, signals.spider_error),
             (self.article_lost, losses.article_lost),
             (self.times_corrected, times_corrected),
+            (self._storage_failed, storage_failed),
             (self.spider_closed, signals.spider_closed),
         ):
             crawler.signals.connect(handler, signal)

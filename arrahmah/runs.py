@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.settings import BaseSettings
 
+from arrahmah.archive import WARC_DIR
 from arrahmah.items import ARTICLE_FIELDS
 from arrahmah.site import Site
 from arrahmah.state import CrawlState, Run
@@ -52,6 +53,9 @@ class DataDirBusy(RuntimeError):
 
 # A custom signal: send_catch_log(times_corrected, fixes=[TimesFix, ...]).
 times_corrected = object()
+# A custom signal: send_catch_log(storage_failed, exc=OSError(...)): a file of the data
+# directory other than the run file (the archive) could not be written; the run stops.
+storage_failed = object()
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,10 @@ def preflight(settings: BaseSettings, mode: str = "auto") -> None:
     except OSError as exc:
         raise Refused(_cannot_write(data_dir, exc), EXIT_FAILED) from None
     try:
-        for directory in (data_dir / "runs", data_dir / "job"):
+        directories = [data_dir / "runs", data_dir / "job"]
+        if settings.getbool("ARRAHMAH_WARC_ENABLED", True):
+            directories.append(data_dir / WARC_DIR)
+        for directory in directories:
             directory.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryFile(dir=directory):
                 pass

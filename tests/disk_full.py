@@ -1,8 +1,9 @@
 """Test-only extensions that make a crawl meet what a test cannot arrange from outside.
 
-``DiskFullAfter``: after ``DISK_FULL_AFTER`` run-file lines, every write of the run file fails
-with ENOSPC, as on a full disk. ``KillAfter``: after ``KILL_AFTER`` items, the crawl is killed
-with SIGKILL, during the very export of an item.
+``DiskFullAfter``: after ``FULL_AFTER`` run-file lines, every write of the run file fails with
+ENOSPC, as on a full disk; ``ArchiveFullAfter``: the same for the archive's writes.
+``KillAfter``: after ``KILL_AFTER`` items, the crawl is killed with SIGKILL, during the very
+export of an item.
 """
 
 from __future__ import annotations
@@ -15,28 +16,40 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from arrahmah import runs
+from arrahmah import archive, runs
+
+
+def fill_up(owner: type, method: str, after: int) -> None:
+    """Every call of ``owner.method`` after the first ``after`` fails with ENOSPC."""
+    original = getattr(owner, method)
+    written = 0
+
+    def write(self: Any, *args: Any) -> Any:
+        nonlocal written
+        if written >= after:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written += 1
+        return original(self, *args)
+
+    setattr(owner, method, write)
 
 
 class DiskFullAfter:
     """The disk fills up after some lines of the run file."""
 
-    def __init__(self, after: int) -> None:
-        original = runs.RunFile.write
-        written = 0
-
-        def write(run_file: runs.RunFile, item: Any) -> None:
-            nonlocal written
-            if written >= after:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            written += 1
-            original(run_file, item)
-
-        runs.RunFile.write = write  # type: ignore[method-assign]
-
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DiskFullAfter:
-        return cls(crawler.settings.getint("DISK_FULL_AFTER"))
+        fill_up(runs.RunFile, "write", crawler.settings.getint("FULL_AFTER"))
+        return cls()
+
+
+class ArchiveFullAfter:
+    """The disk fills up after some writes of the run's archive."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveFullAfter:
+        fill_up(archive.ArchiveWriter, "_append", crawler.settings.getint("FULL_AFTER"))
+        return cls()
 
 
 class KillAfter:

@@ -238,14 +238,21 @@ def test_what_cannot_start_says_so_in_one_line(tmp_path, setting, code, message)
     assert "Traceback" not in result.stderr
 
 
-def test_a_data_dir_that_cannot_be_written_stops_the_run(tmp_path):
-    """Disk full in the middle of a run: the run stops, says so, exits 1, and is resumed."""
+@pytest.mark.parametrize(
+    ("full", "after"), [("DiskFullAfter", 3), ("ArchiveFullAfter", 12)], ids=["run_file", "archive"]
+)
+def test_a_data_dir_that_cannot_be_written_stops_the_run(tmp_path, full, after):
+    """Disk full in the middle of a run, writing the run file or the archive: the run stops,
+    says so, exits 1, and is resumed whole, its archive too."""
+    from test_archive import warcio
+
+    from arrahmah.archive import archive_files
+
     data = tmp_path / "data"
     with SiteServer(FixtureSite.from_fixtures(per_page=3)) as server:
         result = run_crawl(
             server.base_url, data,
-            settings={"EXTENSIONS": json.dumps({"disk_full.DiskFullAfter": 0}),
-                      "DISK_FULL_AFTER": 3},
+            settings={"EXTENSIONS": json.dumps({f"disk_full.{full}": 0}), "FULL_AFTER": after},
         )  # fmt: skip
         assert result.returncode == 1, result.stderr[-2000:]
         assert "No space left on device" in result.stderr
@@ -253,7 +260,12 @@ def test_a_data_dir_that_cannot_be_written_stops_the_run(tmp_path):
         resumed = run_crawl(server.base_url, data)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     (run_file,) = (data / "runs").glob("*.jsonl")
-    assert sorted(i["post_id"] for i in read_jsonl(run_file)) == GOOD
+    items = read_jsonl(run_file)
+    assert sorted(i["post_id"] for i in items) == GOOD
+    assert all(len(i["warc"]) == i["pages"] for i in items)  # every page's record named
+    files = archive_files(data / "warc")
+    assert [f.name for f in files] == [f"{run_file.stem}.warc.gz"]
+    assert warcio("check", *map(str, files)).returncode == 0
 
 
 def test_the_feed_holds_the_whole_run_after_a_kill(tmp_path):
