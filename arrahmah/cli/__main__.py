@@ -1,0 +1,7 @@
+"""``python -m arrahmah.cli``."""
+
+import sys
+
+from arrahmah.cli import main
+
+sys.exit(main())
