@@ -15,6 +15,7 @@ def reextract(args: argparse.Namespace) -> int:
     import sqlite3
 
     from arrahmah import reextract as rx
+    from arrahmah.reextract_run import run
     from arrahmah.report import EXIT_BUSY, EXIT_FAILED
     from arrahmah.runs import DataDirBusy
 
@@ -22,7 +23,7 @@ def reextract(args: argparse.Namespace) -> int:
     settings = settings_from(args.set)
     output = Path(args.output) if args.output else None
     try:
-        result = rx.run(
+        result = run(
             settings, output, args.since, args.only_run, args.record,
             stream=None if output or args.record else sys.stdout.buffer,
         )  # fmt: skip
