@@ -16,7 +16,8 @@ import orjson
 
 from arrahmah.dataset import card, chart, publish
 from arrahmah.dataset.formats import LinesOut, ParquetOut, export, jsonl_line
-from arrahmah.dataset.rows import Problems, finished_runs, index_runs, row_schema, rows
+from arrahmah.dataset.rows import index_runs, row_schema, rows
+from arrahmah.dataset.runfiles import Problems, finished_runs
 from arrahmah.dataset.stats import Stats
 
 OUTPUTS = tuple(card.FILES)

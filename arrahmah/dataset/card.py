@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import arrahmah
-from arrahmah.dataset.rows import STATUSES, DatasetRow, Problems
+from arrahmah.dataset.rows import STATUSES, DatasetRow
+from arrahmah.dataset.runfiles import Problems
 from arrahmah.dataset.stats import Stats
 from arrahmah.items import SITE_TIMEZONE
 from arrahmah.schema import field_docs, markdown_table
