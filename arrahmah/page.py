@@ -17,7 +17,6 @@ from functools import cache, cached_property
 from typing import Any
 
 from lxml import etree
-from parsel import Selector
 
 from arrahmah import markup
 from arrahmah.decoding import decode_page
@@ -530,23 +529,27 @@ class ArticlePage:
         count = self._jsonld.get("commentCount")
         return int(count) if isinstance(count, int | str) and str(count).isdigit() else 0
 
-    def page_links(self) -> list[str]:
-        """URLs of the article's other pages (``<!--nextpage-->`` split), in page order."""
+    @cached_property
+    def _pagination(self) -> list[Element]:
+        """The content's page links block(s) of a multi-page article (none for most articles):
+        looked for once, for both `page_links` and `page_number`."""
         if self._content is None:
             return []
-        hrefs = _xpath(
-            ".//*[contains(@class, 'pagination') or contains(@class, 'page-links')]"
-            "//a[contains(@class, 'post-page-numbers') or .//span[@class='pagelink']]/@href"
-        )(self._content)
-        return list(dict.fromkeys(markup.absolute(self.url, href) for href in hrefs))
+        query = _xpath(".//*[contains(@class, 'pagination') or contains(@class, 'page-links')]")
+        return list(query(self._content))
+
+    def page_links(self) -> list[str]:
+        """URLs of the article's other pages (``<!--nextpage-->`` split), in page order."""
+        links = _xpath(".//a[contains(@class, 'post-page-numbers') or .//span[@class='pagelink']]")
+        hrefs = (a.get("href") for block in self._pagination for a in links(block))
+        return list(dict.fromkeys(markup.absolute(self.url, h) for h in hrefs if h is not None))
 
     def page_number(self) -> int:
         """Which page of a multi-page article this is (the pagination's current number)."""
-        current = self._content_text(
-            ".//*[contains(@class, 'pagination') or contains(@class, 'page-links')]"
-            "//*[contains(@class, 'current')]"
-        )
-        return int(current) if current and current.isdigit() else 1
+        current = _xpath(".//*[contains(@class, 'current')]")
+        found = [el for block in self._pagination for el in current(block)]
+        text = _clean(markup.text_of(found[0])) if found else None
+        return int(text) if text and text.isdigit() else 1
 
     def to_raw(self, crawled_at: str) -> RawArticle:
         """Everything the page says, as a `RawArticle` of one page."""
@@ -594,27 +597,36 @@ class ArticlePage:
         texts = (_clean(markup.text_of(el)) for el in self._outside(query))
         return list(dict.fromkeys(t for t in texts if t))
 
-    def _content_text(self, query: str) -> str | None:
-        found = _xpath(query)(self._content) if self._content is not None else []
-        return _clean(markup.text_of(found[0])) if found else None
-
 
 class ListingPage:
-    """A listing: the home page, a category archive, or one of their pages."""
+    """A listing: the home page, a category archive, or one of their pages.
 
-    def __init__(self, selector: Selector, url: str) -> None:
-        self.sel = selector
+    It reads a plain lxml tree (`arrahmah.markup`), as `ArticlePage` does: a full walk reads a
+    listing for every ten articles, and each listing holds some 400 links.
+    """
+
+    def __init__(self, root: Element, url: str) -> None:
+        self.root = root
         self.url = url
+
+    @classmethod
+    def from_html(cls, html: str | bytes, url: str, encoding: str | None = None) -> ListingPage:
+        """Parse ``html`` (text, or bytes in ``encoding``) served at ``url``."""
+        return cls(markup.parse_document(html, encoding), url)
+
+    def _hrefs(self, query: str) -> list[str]:
+        return [markup.absolute(self.url, href) for href in _xpath(query)(self.root)]
 
     @cached_property
     def _cards(self) -> list[tuple[str, bool]]:
         """``(article URL, sticky)`` of each card, in listing order."""
         cards = []
-        for card in self.sel.xpath("//article[contains(@class, 'mh-loop-item')]"):
-            href = card.xpath(".//*[contains(@class, 'entry-title')]//a/@href").get()
-            if href:
-                sticky = "sticky" in card.attrib.get("class", "").split()
-                cards.append((markup.absolute(self.url, href), sticky))
+        title_link = _xpath(".//*[contains(@class, 'entry-title')]//a/@href")
+        for card in _xpath("//article[contains(@class, 'mh-loop-item')]")(self.root):
+            hrefs = title_link(card)
+            if hrefs and hrefs[0]:
+                sticky = "sticky" in (card.get("class") or "").split()
+                cards.append((markup.absolute(self.url, hrefs[0]), sticky))
         return cards
 
     def article_links(self) -> list[str]:
@@ -627,25 +639,28 @@ class ListingPage:
 
     def pagination_links(self) -> list[str]:
         """URLs of the other pages of this listing that its pagination links to."""
-        hrefs = self.sel.xpath(
+        hrefs = self._hrefs(
             "//*[contains(@class, 'pagination')]//a[contains(@class, 'page-numbers')]/@href"
             " | //link[@rel='next']/@href"
-        ).getall()
-        return list(dict.fromkeys(markup.absolute(self.url, h) for h in hrefs))
+        )
+        return list(dict.fromkeys(hrefs))
 
     def next_page(self) -> str | None:
         """The URL of the next page of this listing, or None on the last page."""
         href = _first(
-            self.sel.xpath("//link[@rel='next']/@href").get(),
-            self.sel.xpath(
-                "//*[contains(@class, 'pagination')]//a[contains(@class, 'next')]/@href"
-            ).get(),
+            *(
+                next(iter(_xpath(query)(self.root)), None)
+                for query in (
+                    "//link[@rel='next']/@href",
+                    "//*[contains(@class, 'pagination')]//a[contains(@class, 'next')]/@href",
+                )
+            )
         )
         return markup.absolute(self.url, href) if href else None
 
     def links(self) -> Iterator[str]:
         """Every link on the page (menus, sidebar widgets), to discover category archives."""
-        for href in self.sel.xpath("//a/@href").getall():
+        for href in _xpath("//a/@href")(self.root):
             yield markup.absolute(self.url, href.strip())
 
 

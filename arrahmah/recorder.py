@@ -67,6 +67,9 @@ class RunRecorder:
         self.ctx = getattr(spider, "run_context", None)
         if self.ctx is None:
             return
+        # the run file holds every export first: a batch of state writes lost to a kill is
+        # recorded again from it when the run resumes (below)
+        self.ctx.state.batch_writes()
         try:
             self.file = RunFile(self.ctx.runs_dir, self.ctx.run.run_id)
             kept = self.file.open()

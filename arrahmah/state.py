@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,6 +166,42 @@ class CrawlState:
         self.db.executescript(SCHEMA)
         self._migrate()
         self.db.executescript(INDEXES)
+        self._batch_size = 0  # > 0: per-article writes are committed that many at a time
+        self._batch_seconds = 0.0
+        self._batched = 0
+        self._batch_deadline = 0.0
+
+    def batch_writes(self, size: int = 200, seconds: float = 2.0) -> None:
+        """Commit the per-article writes (`record_export`, `record_seen`) ``size`` at a time,
+        or ``seconds`` after the first of a batch: a commit per article writes every page it
+        touched to the journal again. A process killed before a batch's commit loses the batch
+        as if killed before those writes: the crawl writes its run file first and records
+        what the file holds and the state does not when the run resumes."""
+        self._batch_size, self._batch_seconds = size, seconds
+
+    @contextmanager
+    def _per_article(self) -> Iterator[None]:
+        """One per-article write: a transaction of its own, or part of the current batch."""
+        if self._batch_size <= 0:
+            with self.db:
+                yield
+            return
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()  # the whole batch, as a kill would
+            self._batched = 0
+            raise
+        if self._batched == 0:
+            self._batch_deadline = time.monotonic() + self._batch_seconds
+        self._batched += 1
+        if self._batched >= self._batch_size or time.monotonic() >= self._batch_deadline:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the writes of the current batch, if any."""
+        self.db.commit()
+        self._batched = 0
 
     def _migrate(self) -> None:
         """Bring a state file of an earlier version (or a new one) to the current schema."""
@@ -183,8 +221,14 @@ class CrawlState:
         self.db.commit()
 
     def close(self) -> None:
-        """Close the database file."""
-        self.db.close()
+        """Commit the current batch and close the database file (a batch that cannot be
+        committed is lost as by a kill)."""
+        try:
+            self.commit()
+        except sqlite3.Error:
+            self.db.rollback()
+        finally:
+            self.db.close()
 
     # ---- runs -------------------------------------------------------------------------------
     def unfinished_run(self, modes: tuple[str, ...] = ("full", "incremental")) -> Run | None:
@@ -390,7 +434,7 @@ class CrawlState:
     ) -> str:
         """Record that ``run_id`` exported ``version`` of a post: returns new, changed or moved."""
         now = _now()
-        with self.db:
+        with self._per_article():
             old = self.by_id(post_id)
             kind = "new" if old is None else ("moved" if old.path != path else "changed")
             if old is None:
@@ -427,7 +471,7 @@ class CrawlState:
 
     def record_seen(self, post_id: int) -> None:
         """The article was seen unchanged."""
-        with self.db:
+        with self._per_article():
             self.db.execute(
                 "UPDATE articles SET last_seen = ? WHERE post_id = ?", (_now(), post_id)
             )

@@ -223,9 +223,7 @@ def time_fixes(runs: list[RunFile]) -> dict[int, tuple[str, str | None]]:
     return fixes
 
 
-def with_exact_times(
-    article: dict[str, Any], fix: tuple[str, str | None] | None
-) -> dict[str, Any]:
+def with_exact_times(article: dict[str, Any], fix: tuple[str, str | None] | None) -> dict[str, Any]:
     """``article`` with the exact times a later run learnt, where it has only a date (or no
     modification time). A correction of times is not a new version: the text is the same."""
     if fix is None:

@@ -241,6 +241,7 @@ class ArrahmahSpider(ArticleCrawler):
         self._fetched_ids: set[int] = set()  # posts whose first page this run read
         self._found_by: dict[str, set[str]] = {"listings": set(), "sitemaps": set()}
         self._gone_checked = False
+        self._categories_asked: set[str] = set()  # category archives this process asked for
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -505,7 +506,7 @@ class ArrahmahSpider(ArticleCrawler):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("arrahmah/skipped/not_html")
             return
-        listing = ListingPage(response.selector, response.url)
+        listing = ListingPage.from_html(response.body, response.url, response.encoding)
         self.crawler.stats.inc_value("arrahmah/listings")
         self.crawler.stats.inc_value("arrahmah/reached")
         sticky = set(listing.sticky_links())
@@ -535,8 +536,13 @@ class ArrahmahSpider(ArticleCrawler):
             if self.site.is_listing_url(url):
                 yield self.listing_request(url)
         for url in listing.links():
+            # every listing repeats the menus and sidebar: ask for each category once, rather
+            # than build a request per link for the dupefilter to drop (3 per article)
             if self.site.is_category_url(url):
-                yield self.listing_request(url.split("#", 1)[0])
+                url = url.split("#", 1)[0]
+                if url not in self._categories_asked:
+                    self._categories_asked.add(url)
+                    yield self.listing_request(url)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Full mode's second discovery path: every post URL of the XML sitemaps."""
