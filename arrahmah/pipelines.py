@@ -192,16 +192,28 @@ class DuplicatesPipeline(_StatsPipeline):
     would serve as well on a WordPress site, but a mirror or synthetic site may reuse ids.
     """
 
-    def __init__(self, stats: StatsCollector | None = None) -> None:
+    def __init__(self, stats: StatsCollector | None = None, crawler: Crawler | None = None) -> None:
         super().__init__(stats)
+        self.crawler = crawler
         self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DuplicatesPipeline:
+        return cls(crawler.stats, crawler)
+
+    def _first(self, key: str) -> bool:
+        ctx = getattr(self.crawler.spider, "run_context", None) if self.crawler else None
+        if ctx is not None:  # a scheduled crawl: its ledger holds the keys, on disk
+            return bool(ctx.ledger.first_emit(key))
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
 
     def process_item(self, item: Any) -> Any:
         url = str(ItemAdapter(item).get("url") or "")
-        key = urlsplit(url).path
-        if key in self.seen:
+        if not self._first(urlsplit(url).path):
             raise self.drop("duplicate", url)
-        self.seen.add(key)
         return item
 
 

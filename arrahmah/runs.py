@@ -36,6 +36,7 @@ from scrapy.exporters import JsonLinesItemExporter
 from scrapy.settings import BaseSettings
 
 from arrahmah.items import ARTICLE_FIELDS
+from arrahmah.ledger import RunLedger
 from arrahmah.site import Site
 from arrahmah.state import CrawlState, Run
 
@@ -144,6 +145,7 @@ class RunContext:
     state: CrawlState
     run: Run
     unchanged: set[int] = field(default_factory=set)  # fetched unchanged: not in the run file
+    ledger: RunLedger = field(default_factory=RunLedger, repr=False)  # what this process saw
     _lock: BinaryIO | None = field(default=None, repr=False)
 
     @classmethod
@@ -209,8 +211,9 @@ class RunContext:
         return self.site.path_of(url) or urlsplit(url).path or "/"
 
     def close(self) -> None:
-        """Close the state and release the data directory."""
+        """Close the state and the ledger, and release the data directory."""
         self.state.close()
+        self.ledger.close()
         if self._lock is not None:
             self._lock.close()
             self._lock = None

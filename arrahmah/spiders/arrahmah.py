@@ -20,7 +20,7 @@ once. Every article is a `RawArticle` for the pipelines to clean.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Container, Iterator
+from collections.abc import AsyncIterator, Container, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +35,7 @@ from twisted.python.failure import Failure
 
 from arrahmah import feeds, losses, wpapi
 from arrahmah.items import RawArticle, utc_now
+from arrahmah.ledger import IdSet
 from arrahmah.losses import Loss
 from arrahmah.page import ArticlePage, ListingPage
 from arrahmah.runs import RunContext, TimesFix, times_corrected
@@ -65,7 +66,7 @@ class ArticleCrawler(Spider):
     """What every spider of the site shares: reading articles, page by page, into one item."""
 
     site: Site
-    post_meta: dict[int, wpapi.PostMeta]
+    post_meta: MutableMapping[int, wpapi.PostMeta]
     feed_times: dict[str, str]
 
     def _setup(self, crawler: Crawler) -> None:
@@ -228,6 +229,7 @@ class ArrahmahSpider(ArticleCrawler):
     name = "arrahmah"
     run_context: RunContext
     mode: str
+    _fetched_ids: IdSet  # posts whose first page this run read
 
     def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -238,8 +240,6 @@ class ArrahmahSpider(ArticleCrawler):
         self._known_until: str | None = None  # the latest modification the state knows
         self._rest_total: int | None = None  # X-WP-Total: posts the site publishes
         self._rest_answered_before: str | None = None  # which query the last run got through
-        self._fetched_ids: set[int] = set()  # posts whose first page this run read
-        self._found_by: dict[str, set[str]] = {"listings": set(), "sitemaps": set()}
         self._gone_checked = False
         self._categories_asked: set[str] = set()  # category archives this process asked for
 
@@ -254,6 +254,10 @@ class ArrahmahSpider(ArticleCrawler):
         spider._setup(crawler)
         spider.run_context = RunContext.open(crawler.settings, spider.requested_mode)
         spider.mode = spider.run_context.run.mode
+        # the REST index and the posts read live in the run's ledger, on disk: a dict and a
+        # set of them grew by a kilobyte per article (arrahmah/ledger.py)
+        spider.post_meta = spider.run_context.ledger.posts
+        spider._fetched_ids = spider.run_context.ledger.fetched
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
@@ -515,8 +519,10 @@ class ArrahmahSpider(ArticleCrawler):
         state = self.run_context.state
         known = state.known_paths(paths.values())
         this_run = self.run_context.run.run_id
+        ledger = self.run_context.ledger
         for url in links:
-            self._found_by["listings"].add(paths[url])
+            if not ledger.find("listings", paths[url]):
+                continue  # a listing or a sitemap found it before: asked for then, or not
             _, last_run = known.get(paths[url], (None, None))
             if paths[url] in known and (self.mode == "incremental" or last_run == this_run):
                 continue  # incremental: known already; full: exported before an interruption
@@ -561,7 +567,8 @@ class ArrahmahSpider(ArticleCrawler):
             if not self.site.is_article_url(url):
                 continue
             path = self.site.path_of(self.site.article_first_page(url)) or ""
-            self._found_by["sitemaps"].add(path)
+            if not self.run_context.ledger.find("sitemaps", path):
+                continue  # a listing found it first: asked for then, or not
             seen = state.by_path(path)
             if seen is None or seen.last_run != this_run:
                 yield self.article_request(url)
@@ -630,10 +637,11 @@ class ArrahmahSpider(ArticleCrawler):
         """Full mode: articles found by one discovery path and not the other."""
         if self.mode != "full":
             return {}
-        listings, sitemaps = self._found_by["listings"], self._found_by["sitemaps"]
+        ledger = self.run_context.ledger
+        sitemaps = ledger.found_count("sitemaps")
         return {
-            "listings": len(listings),
-            "sitemaps": len(sitemaps),
-            "only_in_listings": sorted(listings - sitemaps),
-            "only_in_sitemaps": sorted(sitemaps - listings) if sitemaps else [],
+            "listings": ledger.found_count("listings"),
+            "sitemaps": sitemaps,
+            "only_in_listings": ledger.found_only("listings"),
+            "only_in_sitemaps": ledger.found_only("sitemaps") if sitemaps else [],
         }
