@@ -270,3 +270,32 @@ def test_every_per_article_operation_reads_by_index(state, name):
         plan = [row[3] for row in state.db.execute(f"EXPLAIN QUERY PLAN {query}")]
         scans = [step for step in plan if step.startswith("SCAN") and "CONSTANT ROW" not in step]
         assert not scans, (query, plan)
+
+
+def test_batched_per_article_writes_are_committed_a_batch_at_a_time_and_on_close(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    state = CrawlState(path)
+    state.batch_writes(size=3, seconds=3600)
+    other = sqlite3.connect(path)  # another reader sees only what was committed
+    count = "SELECT COUNT(*) FROM articles"
+    export(state, 1)
+    export(state, 2)
+    assert state.by_id(2) is not None  # the crawl itself reads its own writes at once
+    assert other.execute(count).fetchone()[0] == 0
+    export(state, 3)  # the third: the batch is committed
+    assert other.execute(count).fetchone()[0] == 3
+    export(state, 4)
+    state.close()
+    assert other.execute(count).fetchone()[0] == 4
+
+
+def test_a_batch_that_fails_is_rolled_back_whole_as_a_kill_would_lose_it(tmp_path):
+    state = CrawlState(tmp_path / "state.sqlite3")
+    state.batch_writes(size=100, seconds=3600)
+    export(state, 1)
+    state.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.post_id = 2"
+                     " BEGIN SELECT RAISE(ABORT, 'disk full'); END")  # fmt: skip
+    with pytest.raises(sqlite3.IntegrityError):
+        export(state, 2)
+    assert state.by_id(1) is None and state.by_id(2) is None
+    state.close()
