@@ -62,9 +62,9 @@ CONCURRENT_ITEMS = 1
 # again for every response (its cache holds bound methods weakly, and they die at once).
 # The spiders' callbacks are checked by the tests' crawls instead (tests/test_crawl.py).
 WARN_ON_GENERATOR_RETURN_VALUE = False
-# The job directory's request queue, written when the crawl pauses rather than request by
-# request as it runs (see arrahmah/queues.py).
-SCHEDULER_DISK_QUEUE = "arrahmah.queues.PausableLifoQueue"
+# The job directory's request queue: the newest requests in memory, the rest on disk, all of
+# it on disk when the crawl pauses (see arrahmah/queues.py).
+SCHEDULER_DISK_QUEUE = "arrahmah.queues.SpillingLifoQueue"
 
 # ---- items ------------------------------------------------------------------------------------
 ITEM_PIPELINES = {

@@ -10,7 +10,7 @@ from scrapy.squeues import PickleLifoDiskQueue
 from scrapy.utils.test import get_crawler
 
 from arrahmah.ledger import RunLedger
-from arrahmah.queues import PausableLifoQueue
+from arrahmah.queues import SpillingLifoQueue
 from arrahmah.wpapi import PostMeta
 
 
@@ -71,7 +71,7 @@ def _crawler():
 def test_the_queue_is_lifo_in_memory_and_written_only_when_it_closes(tmp_path):
     crawler = _crawler()
     path = tmp_path / "requests.queue" / "0"
-    queue = PausableLifoQueue.from_crawler(crawler, str(path))
+    queue = SpillingLifoQueue.from_crawler(crawler, str(path))
     for n in range(3):
         queue.push(Request(f"https://site/{n}/", callback=crawler.spider.parse_a))
     assert not path.exists() and len(queue) == 3
@@ -81,8 +81,7 @@ def test_the_queue_is_lifo_in_memory_and_written_only_when_it_closes(tmp_path):
     queue.close()  # the crawl pauses
     assert path.exists()
 
-    resumed = PausableLifoQueue.from_crawler(crawler, str(path))
-    assert not path.exists()  # read back; written again if the crawl pauses again
+    resumed = SpillingLifoQueue.from_crawler(crawler, str(path))
     popped = [resumed.pop() for _ in range(len(resumed))]
     assert [r.url for r in popped] == ["https://site/3/", "https://site/1/", "https://site/0/"]
     assert popped[0].callback == crawler.spider.parse_b and popped[0].cb_kwargs == {"n": 3}
@@ -94,14 +93,14 @@ def test_the_queue_is_lifo_in_memory_and_written_only_when_it_closes(tmp_path):
 def test_a_request_that_cannot_be_pickled_is_left_out_at_a_pause(tmp_path):
     crawler = _crawler()
     path = tmp_path / "q"
-    queue = PausableLifoQueue.from_crawler(crawler, str(path))
+    queue = SpillingLifoQueue.from_crawler(crawler, str(path))
     queue.push(Request("https://site/kept/", callback=crawler.spider.parse_a))
     queue.push(Request("https://site/lost/", cb_kwargs={"f": lambda: None}))
     queue.close()
     assert crawler.stats.get_value("scheduler/unserializable") == 1
-    resumed = PausableLifoQueue.from_crawler(crawler, str(path))
+    resumed = SpillingLifoQueue.from_crawler(crawler, str(path))
     assert [resumed.pop().url] == ["https://site/kept/"]
-    only_lost = PausableLifoQueue.from_crawler(crawler, str(tmp_path / "q2"))
+    only_lost = SpillingLifoQueue.from_crawler(crawler, str(tmp_path / "q2"))
     only_lost.push(Request("https://site/lost/", cb_kwargs={"f": lambda: None}))
     only_lost.close()
     assert not (tmp_path / "q2").exists() and not (tmp_path / "q2.part").exists()
@@ -113,12 +112,34 @@ def test_the_queue_reads_and_writes_scrapys_own_disk_queue_format(tmp_path):
     scrapys.push(Request("https://site/1/", callback=crawler.spider.parse_a))
     scrapys.push(Request("https://site/2/", callback=crawler.spider.parse_b))
     scrapys.close()
-    ours = PausableLifoQueue.from_crawler(crawler, str(tmp_path / "scrapy"))
+    ours = SpillingLifoQueue.from_crawler(crawler, str(tmp_path / "scrapy"))
     assert [ours.pop().url, ours.pop().url] == ["https://site/2/", "https://site/1/"]
 
-    ours = PausableLifoQueue.from_crawler(crawler, str(tmp_path / "ours"))
+    ours = SpillingLifoQueue.from_crawler(crawler, str(tmp_path / "ours"))
     ours.push(Request("https://site/9/", callback=crawler.spider.parse_a))
     ours.close()
     raw = LifoDiskQueue(str(tmp_path / "ours"))
     assert pickle.loads(raw.pop())["url"] == "https://site/9/"
     raw.close()
+
+
+def test_beyond_the_memory_limit_the_oldest_requests_wait_on_disk_in_lifo_order(
+    tmp_path, monkeypatch
+):
+    from arrahmah import queues
+
+    monkeypatch.setattr(queues, "MEMORY_LIMIT", 4)
+    crawler = _crawler()
+    path = tmp_path / "q"
+    queue = SpillingLifoQueue.from_crawler(crawler, str(path))
+    urls = [f"https://site/{n}/" for n in range(10)]
+    for url in urls[:7]:
+        queue.push(Request(url, callback=crawler.spider.parse_a))
+    assert path.exists() and len(queue.memory) <= 4 and len(queue) == 7
+    assert queue.pop().url == urls[6]
+    for url in urls[7:]:
+        queue.push(Request(url, callback=crawler.spider.parse_a))
+    assert [queue.pop().url for _ in range(len(queue))] == [*urls[:6], *urls[7:]][::-1]
+    assert queue.pop() is None
+    queue.close()
+    assert not path.exists()
