@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,25 @@ def test_runs_fetch_only_what_is_new_or_changed(tmp_path, validator, rest):
         assert report["unchanged"] == len(live) - len(caught_up)
         assert report["gone_posts"] == ([] if rest_api else [TRASHED])
     assert not list((data / "runs").glob("*.part"))
+
+
+@pytest.mark.parametrize("rest", [True, False], ids=["rest", "no-rest"])
+def test_a_full_rewalk_asks_for_what_a_fresh_full_crawl_asks_for(tmp_path, rest):
+    """``-a mode=full`` on a data directory that knows the site: each article page once,
+    the listings, the sitemaps and the index, as a first crawl; nothing twice."""
+    site = FixtureSite.from_fixtures(per_page=3)
+    site.rest_api = rest
+    data = tmp_path / "data"
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0
+        fresh = server.take_requests()
+        result = run_crawl(server.base_url, data, "-a", "mode=full")
+        assert result.returncode == 0, result.stderr[-3000:]
+        again = server.take_requests()
+    assert Counter(non_rest(again)) == Counter(non_rest(fresh))  # (no REST: asked once, ever)
+    pages = [r for r in again if r.count("/") == 5]  # /YYYY/MM/DD/slug/
+    assert len(pages) == len(set(pages)) >= len(site.posts)
+    assert reports(data)[-1]["unchanged"] == len(site.posts)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
