@@ -146,10 +146,27 @@ class _Scan:
     articles: list[Element] = field(default_factory=list)
 
 
-# MH Magazine lite puts the sidebar (widgets) and then the footer after the main column, which
-# holds the article, its author box, post navigation and comments.
-_SIDEBAR = r"<aside\b[^>]*\bclass=[\"'][^\"']*\bmh-sidebar\b"
-_SIDEBAR_TEXT, _SIDEBAR_BYTES = re.compile(_SIDEBAR), re.compile(_SIDEBAR.encode())
+# MH Magazine lite puts the site header (logo, menus) before the main column, and the sidebar
+# (widgets) and then the footer after it; the main column holds the article, its author box,
+# post navigation and comments.
+def _opening_tag(tag: str, css_class: str) -> str:
+    return rf"<{tag}\b[^>]*\bclass=[\"'][^\"']*\b{css_class}\b"
+
+
+# per type of page (text, bytes): sidebar tag, site header tag, what the content's class and the
+# sidebar's are called, the end of a tag and of the site header
+_LAYOUT: dict[type, tuple[re.Pattern[Any], re.Pattern[Any], Any, Any, Any, Any]] = {
+    str: (
+        re.compile(_opening_tag("aside", "mh-sidebar")),
+        re.compile(_opening_tag("header", "mh-header")),
+        "entry-content", "mh-sidebar", ">", "</header>",
+    ),
+    bytes: (
+        re.compile(_opening_tag("aside", "mh-sidebar").encode()),
+        re.compile(_opening_tag("header", "mh-header").encode()),
+        b"entry-content", b"mh-sidebar", b">", b"</header>",
+    ),
+}  # fmt: skip
 
 
 _END_TEXT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
@@ -165,18 +182,38 @@ def reaches_its_end(html: str | bytes) -> bool:
 
 
 def main_column(html: str | bytes) -> str | bytes:
-    """``html`` up to the theme's sidebar, when the sidebar follows the article's content.
+    """``html`` without the theme's site header (logo, menus) and from its sidebar on, where
+    they lie before and after the article's content.
 
-    The rest of the page (sidebar widgets, footer) is cut off; the parser closes what is left
-    open, as a browser would. A page without that layout is returned whole.
+    The parser closes what is left open, as a browser would; nothing the page parser reads lies
+    in the parts cut off. A page without that layout is returned whole.
     """
-    if isinstance(html, bytes):
-        start = html.find(b"entry-content")
-        cut = _SIDEBAR_BYTES.search(html, start) if start >= 0 else None
-        return html[: cut.start()] if cut else html
-    start = html.find("entry-content")
-    found = _SIDEBAR_TEXT.search(html, start) if start >= 0 else None
-    return html[: found.start()] if found else html
+    sidebar, header, content_mark, sidebar_mark, tag_end, header_end = _LAYOUT[type(html)]
+    content = html.find(content_mark)
+    if content < 0:
+        return html
+    end = len(html)
+    start = _sidebar_search_from(html, content, sidebar_mark, tag_end)
+    found = sidebar.search(html, start) if start >= 0 else None
+    if found:
+        end = found.start()
+    top = header.search(html, 0, content)
+    if top is not None:
+        close = html.find(header_end, top.end(), content)
+        if close >= 0:  # the site header closes before the content begins: cut it out whole
+            return html[: top.start()] + html[close + len(header_end) : end]
+    return html[:end]
+
+
+def _sidebar_search_from(html: Any, start: int, name: Any, tag_end: Any) -> int:
+    """Where the search for the sidebar's tag may begin: -1 when ``html`` (after ``start``)
+    never names the sidebar's class. A match holds the class name in its own tag, so it starts
+    after the last ``>`` before the first mention of it; scanning from there finds the same
+    first match as from ``start``, without trying every ``<`` of the article's text."""
+    first = html.find(name, start)
+    if first < 0:
+        return -1
+    return max(start, html.rfind(tag_end, start, first) + 1)
 
 
 class ArticlePage:
@@ -457,12 +494,18 @@ class ArticlePage:
         """
         if self._post is None:
             return None
-        found = _xpath(".//div[contains(@class, 'entry-content')]")(self._post) or _xpath(
-            "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]"
-        )(self.root)
-        if not found:
-            return None
-        content = found[0]
+        # the first div whose class contains "entry-content" (near the top of the post: the
+        # loop stops there, where an XPath query would go through the whole text)
+        content = next(
+            (d for d in self._post.iter("div") if "entry-content" in (d.get("class") or "")), None
+        )
+        if content is None:
+            found = _xpath(
+                "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]"
+            )(self.root)
+            if not found:
+                return None
+            content = found[0]
         stray: list[Element] = []
         node: Element | None = content
         while node is not None and node.tag not in ("body", "html"):

@@ -22,7 +22,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from arrahmah import boilerplate, text
-from arrahmah.items import Article, RawArticle, article_schema
+from arrahmah.items import ARTICLE_FIELDS, Article, RawArticle, article_schema
 from arrahmah.losses import Loss, LostItem
 from arrahmah.site import ArticleLinks, host_of
 from arrahmah.suspects import SuspectLedger
@@ -176,7 +176,8 @@ class ValidationPipeline(_StatsPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             raise self.drop("not_an_article", f"{type(item).__name__} reached validation")
-        data = dict(ItemAdapter(item))  # shallow: nested values are plain JSON already
+        # shallow (nested values are plain JSON already); the fields as ItemAdapter lists them
+        data = {name: getattr(item, name) for name in ARTICLE_FIELDS}
         if not self.validator.is_valid(data):
             first = next(iter(self.validator.iter_errors(data)))
             where = "/".join(str(p) for p in first.instance_path) or "(item)"
