@@ -188,21 +188,22 @@ def main_column(html: str | bytes) -> str | bytes:
     The parser closes what is left open, as a browser would; nothing the page parser reads lies
     in the parts cut off. A page without that layout is returned whole.
     """
-    sidebar, header, content_mark, sidebar_mark, tag_end, header_end = _LAYOUT[type(html)]
-    content = html.find(content_mark)
+    page: Any = html  # text or bytes: the marks below are of the same type
+    sidebar, header, content_mark, sidebar_mark, tag_end, header_end = _LAYOUT[type(page)]
+    content = page.find(content_mark)
     if content < 0:
         return html
     end = len(html)
-    start = _sidebar_search_from(html, content, sidebar_mark, tag_end)
-    found = sidebar.search(html, start) if start >= 0 else None
+    start = _sidebar_search_from(page, content, sidebar_mark, tag_end)
+    found = sidebar.search(page, start) if start >= 0 else None
     if found:
         end = found.start()
-    top = header.search(html, 0, content)
+    top = header.search(page, 0, content)
     if top is not None:
-        close = html.find(header_end, top.end(), content)
+        close = page.find(header_end, top.end(), content)
         if close >= 0:  # the site header closes before the content begins: cut it out whole
-            return html[: top.start()] + html[close + len(header_end) : end]
-    return html[:end]
+            return page[: top.start()] + page[close + len(header_end) : end]  # type: ignore[no-any-return]
+    return page[:end]  # type: ignore[no-any-return]
 
 
 def _sidebar_search_from(html: Any, start: int, name: Any, tag_end: Any) -> int:
