@@ -169,6 +169,13 @@ _LAYOUT: dict[type, tuple[re.Pattern[Any], re.Pattern[Any], Any, Any, Any, Any]]
 }  # fmt: skip
 
 
+# The classes of a multi-page post's page links: a page whose HTML never names them has none
+# (a query for them over the content would find nothing, at some cost per article).
+_PAGE_LINK_CLASSES: dict[type, tuple[Any, ...]] = {
+    str: ("pagination", "page-links"),
+    bytes: (b"pagination", b"page-links"),
+}
+
 _END_TEXT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 _END_BYTES = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
@@ -223,10 +230,13 @@ class ArticlePage:
     It reads a plain lxml tree (`arrahmah.markup`): articles are the crawl's hot path.
     """
 
-    def __init__(self, root: Element, url: str, *, complete: bool = True) -> None:
+    def __init__(
+        self, root: Element, url: str, *, complete: bool = True, paged: bool = True
+    ) -> None:
         self.root = root
         self.url = url
         self.complete = complete  # the page's HTML reaches its end
+        self.paged = paged  # False: the HTML names no page-links class (a single-page post)
         self.charset_damage: str | None = None
         self.repairs: list[str] = []
 
@@ -237,8 +247,11 @@ class ArticlePage:
         Only the page's main column is parsed: nothing this parser reads lies in the theme's
         sidebar and footer, which are 40 % of the work of parsing an article page.
         """
-        root = markup.parse_document(main_column(html), encoding)
-        return cls(root, url, complete=reaches_its_end(html))
+        column = main_column(html)
+        root = markup.parse_document(column, encoding)
+        marks = _PAGE_LINK_CLASSES[type(column)]
+        paged = any(mark in column for mark in marks)  # type: ignore[operator]
+        return cls(root, url, complete=reaches_its_end(html), paged=paged)
 
     @classmethod
     def from_response(cls, body: bytes, url: str, content_type: str | None) -> ArticlePage:
@@ -577,7 +590,7 @@ class ArticlePage:
     def _pagination(self) -> list[Element]:
         """The content's page links block(s) of a multi-page article (none for most articles):
         looked for once, for both `page_links` and `page_number`."""
-        if self._content is None:
+        if self._content is None or not self.paged:
             return []
         query = _xpath(".//*[contains(@class, 'pagination') or contains(@class, 'page-links')]")
         return list(query(self._content))
