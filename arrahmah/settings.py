@@ -65,6 +65,10 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # The job directory's request queue: the newest requests in memory, the rest on disk, all of
 # it on disk when the crawl pauses (see arrahmah/queues.py).
 SCHEDULER_DISK_QUEUE = "arrahmah.queues.SpillingLifoQueue"
+# The cycle collector: everything loaded before the crawl frozen out of its sight, and a young
+# collection every this many allocations rather than 700 (arrahmah/collector.py); 0: Python's.
+ARRAHMAH_GC_THRESHOLD = 20_000
+EXTENSIONS = {"arrahmah.collector.CollectorTuning": 0}
 
 # ---- items ------------------------------------------------------------------------------------
 ITEM_PIPELINES = {
