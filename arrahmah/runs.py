@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.settings import BaseSettings
 
-from arrahmah.items import ARTICLE_FIELDS
+from arrahmah.items import ARTICLE_FIELDS, Article
 from arrahmah.ledger import RunLedger
 from arrahmah.site import Site
 from arrahmah.state import CrawlState, Run
@@ -261,7 +261,13 @@ class RunFile:
     def write(self, item: Any) -> None:
         """Append one item as one line, flushed to the OS (a killed process loses nothing)."""
         assert self._exporter is not None and self._file is not None
-        self._exporter.export_item(item)
+        if isinstance(item, Article):
+            # the exporter's very line, without its per-field calls (no field of an Article
+            # has a serializer of its own): half the cost of writing it
+            fields = {name: getattr(item, name) for name in ARTICLE_FIELDS}
+            self._file.write(self._exporter.encoder.encode(fields).encode() + b"\n")
+        else:
+            self._exporter.export_item(item)
         self._file.flush()
         self.count += 1
 

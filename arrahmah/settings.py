@@ -87,3 +87,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
 
 LOG_LEVEL = "INFO"
+# Scrapy's own log lines, less the per-response and per-item DEBUG ones LOG_LEVEL hides
+# (arrahmah/logformat.py)
+LOG_FORMATTER = "arrahmah.logformat.LevelAwareLogFormatter"
