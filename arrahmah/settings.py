@@ -24,8 +24,11 @@ ARRAHMAH_USE_REST_API = True
 # Articles whose fetch failed (server errors, damaged pages) are fetched again by this many
 # later runs, then given up (and reported as such).
 ARRAHMAH_RETRY_RUNS = 3
-# Without the REST API, incremental runs fetch again the articles published in these last days.
+# Without the REST API, incremental runs fetch again the articles published in these last days,
+# each when the time since it was last fetched is this many times its age then (1: at about 2,
+# 4, 8… hours of age; 0: every run), and none when the feed is unchanged since the last run.
 ARRAHMAH_REVISIT_DAYS = 7
+ARRAHMAH_REVISIT_FACTOR = 1.0
 # The site's time zone: the RSS feed's UTC times are given in it, as the site shows them.
 ARRAHMAH_TIMEZONE = SITE_TIMEZONE
 # The sitemap index full runs read as their second discovery path.

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,18 @@ def utc_sort_key(modified_at: str | None) -> str | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="microseconds")
+
+
+def _revisit_due(published_at: str | None, last_seen: str, now: datetime, factor: float) -> bool:
+    """See `CrawlState.revisits_due` (a date without a time counts from its start, UTC)."""
+    try:
+        published = datetime.fromisoformat(published_at or "")
+        seen = datetime.fromisoformat(last_seen)
+    except ValueError:
+        return True
+    published = published if published.tzinfo else published.replace(tzinfo=UTC)
+    seen = seen if seen.tzinfo else seen.replace(tzinfo=UTC)
+    return now - seen >= factor * max(seen - published, timedelta(0))
 
 
 def _chunks(values: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -414,13 +426,28 @@ class CrawlState:
 
     def published_since(self, since: str) -> list[Known]:
         """Live articles published on or after ``since`` (ISO date or time)."""
+        return [known for known, _ in self._published_since(since)]
+
+    def _published_since(self, since: str) -> list[tuple[Known, str]]:
         # "+post_id": sort what the date index finds, rather than walk every row in id order
         rows = self.db.execute(
-            f"SELECT {self._COLUMNS} FROM articles WHERE status != 'gone'"
+            f"SELECT {self._COLUMNS}, last_seen FROM articles WHERE status != 'gone'"
             " AND substr(published_at, 1, 10) >= substr(?, 1, 10) ORDER BY +post_id",
             (since,),
         ).fetchall()
-        return [Known(*row) for row in rows]
+        return [(Known(*row[:-1]), row[-1]) for row in rows]
+
+    def revisits_due(self, since: str, now: datetime, factor: float = 1.0) -> list[Known]:
+        """The articles `published_since` ``since`` that are due to be fetched again: the time
+        since a crawl last fetched one is at least ``factor`` times the article's age then.
+        With 1, an article fetched an hour after it was published is fetched again an hour
+        later, then at about 4, 8, 16 hours… of age: editors correct a new article soon, an
+        old one seldom. ``factor`` 0: all of them, every time."""
+        return [
+            known
+            for known, last_seen in self._published_since(since)
+            if factor <= 0 or _revisit_due(known.published_at, last_seen, now, factor)
+        ]
 
     def record_export(
         self,

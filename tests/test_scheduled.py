@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,44 @@ def test_runs_fetch_only_what_is_new_or_changed(tmp_path, validator, rest):
         assert report["unchanged"] == len(live) - len(caught_up)
         assert report["gone_posts"] == ([] if rest_api else [TRASHED])
     assert not list((data / "runs").glob("*.part"))
+
+
+def test_without_the_rest_api_revisits_follow_the_feed_and_each_articles_age(tmp_path):
+    """No REST API: an article of the last days is fetched again when the time since it was
+    last fetched is its age then (ARRAHMAH_REVISIT_FACTOR=1), never while the feed answers
+    304 (nothing published or edited since the last run); with the factor 0, every run."""
+    site = FixtureSite.from_fixtures(per_page=3)
+    site.rest_api = False
+    now = datetime.now(timezone(timedelta(hours=7)))
+    for n, hours in enumerate((30, 3)):  # two articles of the revisit window
+        site.publish(
+            SEED, 9300 + n, f"pekan-ini-{n}", f"{now - timedelta(hours=hours):%Y-%m-%dT%H:%M:%S%z}"
+        )
+    recent = {site.post(9300).path, site.post(9301).path}
+    every_run = {"ARRAHMAH_REVISIT_FACTOR": "0"}
+    data = tmp_path / "data"
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0  # the first, full, run
+        server.take_requests()
+
+        # nothing published or edited since: the feed answers 304, nothing is revisited
+        assert run_crawl(server.base_url, data, settings=every_run).returncode == 0
+        requests = server.take_requests()
+        assert "/feed/" in requests and not recent & set(requests)
+        assert len(non_rest(requests)) <= 3, requests  # robots.txt, the feed, the home page
+
+        # a post published: the feed changed; factor 0 fetches every article of the window
+        site.publish(SEED, 9302, "baru-1", now.isoformat(timespec="seconds"))
+        assert run_crawl(server.base_url, data, settings=every_run).returncode == 0
+        requests = server.take_requests()
+        assert recent <= set(requests) and site.post(9302).path in requests
+
+        # another one; with the default factor, articles fetched a moment ago are not due
+        site.publish(SEED, 9303, "baru-2", now.isoformat(timespec="seconds"))
+        assert run_crawl(server.base_url, data).returncode == 0
+        requests = server.take_requests()
+        assert site.post(9303).path in requests and not recent & set(requests)
+    assert reports(data)[-1]["new"] == 1
 
 
 @pytest.mark.parametrize("rest", [True, False], ids=["rest", "no-rest"])

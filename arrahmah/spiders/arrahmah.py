@@ -42,6 +42,7 @@ from arrahmah.runs import RunContext, TimesFix, times_corrected
 from arrahmah.site import Site
 
 GONE_STATUSES = losses.GONE_STATUSES
+FEED_MODIFIED = "feed_last_modified"  # the state's fact: the feed's Last-Modified, last run
 
 
 def with_recorder(settings: BaseSettings) -> None:
@@ -242,6 +243,10 @@ class ArrahmahSpider(ArticleCrawler):
         self._rest_answered_before: str | None = None  # which query the last run got through
         self._gone_checked = False
         self._categories_asked: set[str] = set()  # category archives this process asked for
+        # without the REST API: the feed's Last-Modified (the site's latest publication or
+        # edit); a feed unchanged since the last finished run means no revisit is needed
+        self._feed_modified: str | None = None
+        self._site_unchanged = False
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -306,12 +311,17 @@ class ArrahmahSpider(ArticleCrawler):
         )
 
     def _feed_request(self) -> Request:
+        # incremental: a conditional request, answered 304 when nothing was published or
+        # edited since the last finished run
+        since = self.run_context.state.fact(FEED_MODIFIED) if self.mode == "incremental" else None
         return Request(
             self.site.url("/feed/"),
             callback=self.parse_feed,
             errback=self.index_failed,
             priority=100,
             dont_filter=True,
+            headers={"If-Modified-Since": since} if since else None,
+            meta={"handle_httpstatus_list": [304]},
         )
 
     def parse_rest_index(self, response: Response, page: int) -> Iterator[Request]:
@@ -369,6 +379,14 @@ class ArrahmahSpider(ArticleCrawler):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Exact publication times of the newest posts, from the feed's ``pubDate``."""
+        if response.status == 304:
+            self.logger.info("the feed is unchanged since the last run: no revisits")
+            self._site_unchanged = True
+            self.crawler.stats.inc_value("arrahmah/reached")
+            yield from self._index_page_done()
+            return
+        modified = response.headers.get("Last-Modified")
+        self._feed_modified = modified.decode("latin-1") if modified else None
         try:
             entries = feeds.parse_rss(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
         except ValueError as exc:
@@ -485,10 +503,12 @@ class ArrahmahSpider(ArticleCrawler):
                     continue
                 self.crawler.stats.inc_value(f"arrahmah/index/{reason}")
                 yield self.article_request(self.site.url(path), reason=reason)
-        else:
+        elif not self._site_unchanged:  # (the feed answered 304: nothing to revisit)
             days = self.settings.getint("ARRAHMAH_REVISIT_DAYS", 7)
-            since = (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
-            for known in state.published_since(since):
+            now = datetime.now(UTC)
+            since = (now - timedelta(days=days)).date().isoformat()
+            factor = self.settings.getfloat("ARRAHMAH_REVISIT_FACTOR", 1.0)
+            for known in state.revisits_due(since, now, factor):
                 if known.last_run != self.run_context.run.run_id:
                     self.crawler.stats.inc_value("arrahmah/revisits")
                     yield self.article_request(self.site.url(known.path), reason="revisit")
@@ -631,6 +651,11 @@ class ArrahmahSpider(ArticleCrawler):
         """The check itself failed (timeouts, 5xx): the post stays live until a later run."""
         if failure.check(HttpError):
             self.logger.info("gone check %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+
+    def closed(self, reason: str) -> None:
+        """A walk that finished revisited what was due: later runs ask the feed since then."""
+        if reason == "finished" and self._feed_modified:
+            self.run_context.state.learn(FEED_MODIFIED, self._feed_modified)
 
     # ---- report -------------------------------------------------------------------------------
     def discovery_report(self) -> dict[str, Any]:
