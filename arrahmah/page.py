@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from codecs import BOM_UTF8
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +20,7 @@ from typing import Any
 from lxml import etree
 
 from arrahmah import markup
-from arrahmah.decoding import decode_page
+from arrahmah.decoding import decode_page, is_utf8
 from arrahmah.items import RawArticle
 from arrahmah.markup import Element
 
@@ -258,7 +259,12 @@ class ArticlePage:
         """Parse a page as the server sent it: bytes decoded as a browser would, with what
         was wrong with its charset repaired where that is unambiguous, else noted."""
         decoded = decode_page(body, content_type)
-        page = cls.from_html(decoded.text, url)
+        clean = decoded.repaired is None and decoded.damaged is None
+        if clean and is_utf8(decoded.encoding) and body[:3] != BOM_UTF8:
+            # good UTF-8: the parser reads the bytes themselves (a tenth faster than the text)
+            page = cls.from_html(body, url, "utf-8")
+        else:
+            page = cls.from_html(decoded.text, url)
         page.charset_damage = decoded.damaged
         page.repairs = [decoded.repaired] if decoded.repaired else []
         return page
