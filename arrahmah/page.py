@@ -196,11 +196,17 @@ def main_column(html: str | bytes) -> str | bytes:
     The parser closes what is left open, as a browser would; nothing the page parser reads lies
     in the parts cut off. A page without that layout is returned whole.
     """
+    return _main_column(html)[0]
+
+
+def _main_column(html: str | bytes) -> tuple[Any, int]:
+    """`main_column`, and where the first mention of the content's class is in it (-1: none):
+    whatever lies in the content comes after it."""
     page: Any = html  # text or bytes: the marks below are of the same type
     sidebar, header, content_mark, sidebar_mark, tag_end, header_end = _LAYOUT[type(page)]
     content = page.find(content_mark)
     if content < 0:
-        return html
+        return html, -1
     end = len(html)
     start = _sidebar_search_from(page, content, sidebar_mark, tag_end)
     found = sidebar.search(page, start) if start >= 0 else None
@@ -210,8 +216,9 @@ def main_column(html: str | bytes) -> str | bytes:
     if top is not None:
         close = page.find(header_end, top.end(), content)
         if close >= 0:  # the site header closes before the content begins: cut it out whole
-            return page[: top.start()] + page[close + len(header_end) : end]  # type: ignore[no-any-return]
-    return page[:end]  # type: ignore[no-any-return]
+            cut = close + len(header_end) - top.start()
+            return page[: top.start()] + page[close + len(header_end) : end], content - cut
+    return page[:end], content
 
 
 def _sidebar_search_from(html: Any, start: int, name: Any, tag_end: Any) -> int:
@@ -248,10 +255,10 @@ class ArticlePage:
         Only the page's main column is parsed: nothing this parser reads lies in the theme's
         sidebar and footer, which are 40 % of the work of parsing an article page.
         """
-        column = main_column(html)
+        column, content = _main_column(html)
         root = markup.parse_document(column, encoding)
         marks = _PAGE_LINK_CLASSES[type(column)]
-        paged = any(mark in column for mark in marks)  # type: ignore[operator]
+        paged = any(column.find(mark, max(content, 0)) >= 0 for mark in marks)
         return cls(root, url, complete=reaches_its_end(html), paged=paged)
 
     @classmethod
