@@ -5,7 +5,9 @@ modification time, the content hash and version last exported, and its status (l
 moved). Per run: its id, mode, times and status, so an unfinished run can be resumed.
 Paths are stored relative to the site's base URL, so the state survives a change of mirror.
 
-Every write is one transaction; a killed run leaves the file consistent (SQLite's journal).
+Every write is one transaction, except that a crawl commits its per-article writes a batch at a
+time (`CrawlState.batch_writes`); a killed run leaves the file consistent (SQLite's journal),
+and what a lost batch held is recorded again from the run file when the run resumes.
 Every per-article operation is an indexed lookup, and nothing reads all rows into memory: a
 state of a million posts answers about as fast as one of ten thousand (``benchmarks/state.py``).
 """
@@ -519,13 +521,23 @@ class CrawlState:
                 )
         return bool(cur.rowcount)
 
-    def events(self, run_id: str) -> list[dict[str, Any]]:
-        """What a run found: new, changed, moved and gone posts."""
+    def events(self, run_id: str, kinds: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """What a run found: new, changed, moved and gone posts (those of ``kinds`` only)."""
+        marks = ",".join("?" * len(kinds)) if kinds is not None else ""
+        where = f" AND kind IN ({marks})" if kinds is not None else ""
         rows = self.db.execute(
-            "SELECT post_id, kind, detail FROM events WHERE run_id = ? ORDER BY kind, post_id",
-            (run_id,),
+            f"SELECT post_id, kind, detail FROM events WHERE run_id = ?{where}"
+            " ORDER BY kind, post_id",
+            (run_id, *(kinds or ())),
         ).fetchall()
         return [{"post_id": p, "kind": k, "detail": d} for p, k, d in rows]
+
+    def event_counts(self, run_id: str) -> dict[str, int]:
+        """How many posts of each kind of event a run found (a full run: one per article)."""
+        rows = self.db.execute(
+            "SELECT kind, COUNT(*) FROM events WHERE run_id = ? GROUP BY kind", (run_id,)
+        )
+        return {kind: count for kind, count in rows}
 
     def exported_in(self, run_id: str) -> set[int]:
         """Posts whose current version was exported by ``run_id``."""
