@@ -56,6 +56,11 @@ RETRY_ENABLED = True
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 520, 522, 524, 408, 429]
 REDIRECT_ENABLED = True
+# meta refresh redirects followed as Scrapy follows them, pages without one not decoded for it
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "arrahmah.refresh.MetaRefresh": 580,
+}
 
 # ---- speed ------------------------------------------------------------------------------------
 # The item pipelines are synchronous: Scrapy's default (100) starts 100 asyncio tasks for every
