@@ -728,22 +728,9 @@ class ListingPage:
         )
         return markup.absolute(self.url, href) if href else None
 
-    def links(self, containing: str = "") -> Iterator[str]:
-        """Every link on the page (menus, sidebar widgets), to discover category archives.
-
-        With ``containing``: only the links whose absolute URL may hold that text. A link
-        written as an absolute http(s) URL is its own absolute URL, so only those that hold the
-        text are read, and every relative one (a listing holds some 400 links, a few to
-        category archives)."""
-        if containing:
-            literal = json.dumps(containing)  # an XPath string literal (no quotes inside)
-            query = _xpath(
-                f"//a[contains(@href, {literal}) or not(starts-with(@href, 'http://')"
-                " or starts-with(@href, 'https://'))]/@href"
-            )
-        else:
-            query = _xpath("//a/@href")
-        for href in query(self.root):
+    def links(self) -> Iterator[str]:
+        """Every link on the page (menus, sidebar widgets), to discover category archives."""
+        for href in _xpath("//a/@href")(self.root):
             yield markup.absolute(self.url, href.strip())
 
 

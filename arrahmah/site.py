@@ -132,11 +132,9 @@ class Site:
         path = self.path_of(url)
         return path is not None and not urlsplit(url).query and bool(_LISTING_PATH.match(path))
 
-    CATEGORY_MARK = "/category/"  # in the URL of every category archive
-
     def is_category_url(self, url: str) -> bool:
         """True for the first page of a category archive."""
-        if self.CATEGORY_MARK not in url:
+        if "/category/" not in url:
             return False  # most links of a listing: no need to take them apart
         path = self.path_of(url)
         return path is not None and not urlsplit(url).query and bool(_CATEGORY_PATH.match(path))

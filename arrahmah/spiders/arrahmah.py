@@ -561,7 +561,7 @@ class ArrahmahSpider(ArticleCrawler):
         for url in listing.pagination_links():
             if self.site.is_listing_url(url):
                 yield self.listing_request(url)
-        for url in listing.links(containing=self.site.CATEGORY_MARK):
+        for url in listing.links():
             # every listing repeats the menus and sidebar: ask for each category once, rather
             # than build a request per link for the dupefilter to drop (3 per article)
             if self.site.is_category_url(url):
