@@ -212,7 +212,7 @@ class DuplicatesPipeline(_StatsPipeline):
         return True
 
     def process_item(self, item: Any) -> Any:
-        url = str(ItemAdapter(item).get("url") or "")
+        url = str((item.url if isinstance(item, Article) else ItemAdapter(item).get("url")) or "")
         if not self._first(urlsplit(url).path):
             raise self.drop("duplicate", url)
         return item
