@@ -186,11 +186,11 @@ class CrawlState:
         self._batch_deadline = 0.0
 
     def batch_writes(self, size: int = 200, seconds: float = 2.0) -> None:
-        """Commit the per-article writes (`record_export`, `record_seen`) ``size`` at a time,
-        or ``seconds`` after the first of a batch: a commit per article writes every page it
-        touched to the journal again. A process killed before a batch's commit loses the batch
-        as if killed before those writes: the crawl writes its run file first and records
-        what the file holds and the state does not when the run resumes."""
+        """Commit the per-article writes (`record_export`, `record_seen`, `drop_pending`)
+        ``size`` at a time, or ``seconds`` after the first of a batch: a commit per article
+        writes every page it touched to the journal again. A process killed before a batch's
+        commit loses the batch as if killed before those writes: the crawl writes its run file
+        first and records what the file holds and the state does not when the run resumes."""
         self._batch_size, self._batch_seconds = size, seconds
 
     @contextmanager
@@ -391,8 +391,9 @@ class CrawlState:
         return {row[0] for row in self.db.execute("SELECT path FROM given_up")}
 
     def drop_pending(self, path: str) -> None:
-        """The article at ``path`` needs no retry (fetched, or gone for good)."""
-        with self.db:
+        """The article at ``path`` needs no retry (fetched, or gone for good). Batched as a
+        per-article write: lost to a kill, it costs one more attempt later, nothing else."""
+        with self._per_article():
             self.db.execute("DELETE FROM pending WHERE path = ?", (path,))
 
     def live_count(self, also: Iterable[int] = ()) -> int:

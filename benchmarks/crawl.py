@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,30 +74,30 @@ def scrapy_stats(log: Path) -> dict[str, int]:
     return found
 
 
+def crawl(who: str, cmd: list[str], cwd: Path, log: Path, counter: str, n: int) -> Result:
+    """Run one crawl; its figures, the articles counted by the stat ``counter``."""
+    wall, cpu, rss, status = timed(cmd, cwd, log)
+    stats = scrapy_stats(log)
+    articles = stats.get(counter, 0)
+    if status != 0 or articles < n:
+        sys.exit(f"{who} failed (exit {status}, {articles}/{n} articles): see {log}")
+    return Result(articles, wall, cpu, rss, stats.get("downloader/request_count", 0))
+
+
 def project_crawl(base_url: str, work: Path, n: int) -> Result:
     data = work / f"data-{time.monotonic_ns()}"
-    log = work / "project.log"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "arrahmah",
            "-s", f"ARRAHMAH_BASE_URL={base_url}", "-s", f"ARRAHMAH_DATA_DIR={data}",
            *LOOPBACK]  # fmt: skip
-    wall, cpu, rss, status = timed(cmd, ROOT, log)
-    stats = scrapy_stats(log)
-    exported = stats.get("item_scraped_count", 0)
-    if status != 0 or exported < n:
-        sys.exit(f"the project's crawl failed (exit {status}, {exported}/{n} articles): see {log}")
-    return Result(exported, wall, cpu, rss, stats.get("downloader/request_count", 0))
+    result = crawl("the project's crawl", cmd, ROOT, work / "project.log", "item_scraped_count", n)
+    shutil.rmtree(data, ignore_errors=True)
+    return result
 
 
 def bare_crawl(base_url: str, work: Path, n: int) -> Result:
-    log = work / "bare.log"
     # from the work directory: Scrapy would load the project's settings in the project's
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(BARE), "-a", f"base_url={base_url}"]
-    wall, cpu, rss, status = timed(cmd, work, log)
-    stats = scrapy_stats(log)
-    fetched = stats.get("bare/articles", 0)
-    if status != 0 or fetched < n:
-        sys.exit(f"the bare spider failed (exit {status}, {fetched}/{n} articles): see {log}")
-    return Result(fetched, wall, cpu, rss, stats.get("downloader/request_count", 0))
+    return crawl("the bare spider", cmd, work, work / "bare.log", "bare/articles", n)
 
 
 def serve(replica: Path, n: int, work: Path) -> tuple[subprocess.Popen[bytes], str]:
