@@ -20,6 +20,7 @@ once. Every article is a `RawArticle` for the pipelines to clean.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Container, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -655,7 +656,10 @@ class ArrahmahSpider(ArticleCrawler):
     def closed(self, reason: str) -> None:
         """A walk that finished revisited what was due: later runs ask the feed since then."""
         if reason == "finished" and self._feed_modified:
-            self.run_context.state.learn(FEED_MODIFIED, self._feed_modified)
+            try:
+                self.run_context.state.learn(FEED_MODIFIED, self._feed_modified)
+            except sqlite3.Error as exc:  # the next run then reads the feed whole: no harm
+                self.logger.warning("could not keep the feed's Last-Modified: %s", exc)
 
     # ---- report -------------------------------------------------------------------------------
     def discovery_report(self) -> dict[str, Any]:
