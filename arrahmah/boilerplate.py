@@ -22,8 +22,6 @@ from arrahmah.markup import Element
 from arrahmah.page import image_src
 from arrahmah.site import ArticleLinks, host_of
 
-_POS = "data-arrahmah-pos"  # document order of links and images, set by `strip`
-
 
 @dataclass
 class Harvest:
@@ -41,6 +39,9 @@ class Harvest:
     page: int = 0
     suspects: list[str] = field(default_factory=list)
     _related: list[tuple[tuple[int, int], dict[str, str]]] = field(default_factory=list)
+    # document order of the page's links and images (`number`); the dict keeps their lxml
+    # proxies alive, so the same element is the same key whenever it is met again
+    _positions: dict[Element, int] = field(default_factory=dict)
     _images: list[tuple[tuple[int, int], dict[str, str | None]]] = field(default_factory=list)
     _links: crosslinks.ContentLinks | None = None
 
@@ -59,8 +60,14 @@ class Harvest:
         body = [entry for _, entry in sorted(self._images, key=lambda e: e[0])]
         return [*self.featured, *body]
 
+    def number(self, root: Element) -> None:
+        """Note the document order of the links and images of the next page, ``root``."""
+        self.page += 1
+        for position, el in enumerate(root.iter("a", "img")):
+            self._positions[el] = position
+
     def _where(self, el: Element) -> tuple[int, int]:
-        return (self.page, int(el.get(_POS, "0")))
+        return (self.page, self._positions.get(el, 0))
 
     def link(self, anchor: Element, title: str) -> None:
         """Record the cross-link ``anchor`` (titled ``title``) in ``related``."""
@@ -299,9 +306,7 @@ def strip(
     Returns how many pieces of boilerplate each rule removed. What is left that looks like a
     cross-link no rule took is noted in ``harvest.suspects``.
     """
-    harvest.page += 1
-    for position, el in enumerate(root.iter("a", "img")):
-        el.set(_POS, str(position))
+    harvest.number(root)
     counts = {rule.name: rule.apply(root, harvest) for rule in rules}
     counts.update(strip_markup(root, markup_rules))
     harvest.suspects.extend(harvest.links(root).suspects())

@@ -39,12 +39,22 @@ def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
     encoding, text = html_to_unicode(content_type, body)
     if REPLACEMENT in text:
         return _undecodable(body, encoding, text)
+    if is_utf8(encoding) and b"\xc3" not in body:
+        return Decoded(text, encoding)  # every lead character is C3 xx in UTF-8: none here
     if any(lead in text for lead in _MOJIBAKE_LEADS) and is_bad(text):
         fixed = ftfy.fix_encoding(text)
         if fixed != text and not is_bad(fixed):
             return Decoded(fixed, encoding, repaired=f"mojibake: UTF-8 read as {encoding}")
         return Decoded(text, encoding, damaged=f"charset: mojibake in text read as {encoding}")
     return Decoded(text, encoding)
+
+
+def is_utf8(encoding: str) -> bool:
+    """True when ``encoding`` names UTF-8 (whatever the spelling)."""
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def _undecodable(body: bytes, encoding: str, text: str) -> Decoded:

@@ -23,7 +23,7 @@ from scrapy.statscollectors import StatsCollector
 
 import arrahmah
 from arrahmah import boilerplate, text
-from arrahmah.items import Article, RawArticle, article_schema
+from arrahmah.items import ARTICLE_FIELDS, Article, RawArticle, article_schema
 from arrahmah.losses import Loss, LostItem
 from arrahmah.site import ArticleLinks, host_of
 from arrahmah.suspects import SuspectLedger
@@ -181,7 +181,8 @@ class ValidationPipeline(_StatsPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             raise self.drop("not_an_article", f"{type(item).__name__} reached validation")
-        data = dict(ItemAdapter(item))  # shallow: nested values are plain JSON already
+        # shallow (nested values are plain JSON already); the fields as ItemAdapter lists them
+        data = {name: getattr(item, name) for name in ARTICLE_FIELDS}
         if not self.validator.is_valid(data):
             first = next(iter(self.validator.iter_errors(data)))
             where = "/".join(str(p) for p in first.instance_path) or "(item)"
@@ -197,16 +198,28 @@ class DuplicatesPipeline(_StatsPipeline):
     would serve as well on a WordPress site, but a mirror or synthetic site may reuse ids.
     """
 
-    def __init__(self, stats: StatsCollector | None = None) -> None:
+    def __init__(self, stats: StatsCollector | None = None, crawler: Crawler | None = None) -> None:
         super().__init__(stats)
+        self.crawler = crawler
         self.seen: set[str] = set()
 
-    def process_item(self, item: Any) -> Any:
-        url = str(ItemAdapter(item).get("url") or "")
-        key = urlsplit(url).path
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DuplicatesPipeline:
+        return cls(crawler.stats, crawler)
+
+    def _first(self, key: str) -> bool:
+        ctx = getattr(self.crawler.spider, "run_context", None) if self.crawler else None
+        if ctx is not None:  # a scheduled crawl: its ledger holds the keys, on disk
+            return bool(ctx.ledger.first_emit(key))
         if key in self.seen:
-            raise self.drop("duplicate", url)
+            return False
         self.seen.add(key)
+        return True
+
+    def process_item(self, item: Any) -> Any:
+        url = str((item.url if isinstance(item, Article) else ItemAdapter(item).get("url")) or "")
+        if not self._first(urlsplit(url).path):
+            raise self.drop("duplicate", url)
         return item
 
 

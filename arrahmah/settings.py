@@ -24,8 +24,11 @@ ARRAHMAH_USE_REST_API = True
 # Articles whose fetch failed (server errors, damaged pages) are fetched again by this many
 # later runs, then given up (and reported as such).
 ARRAHMAH_RETRY_RUNS = 3
-# Without the REST API, incremental runs fetch again the articles published in these last days.
+# Without the REST API, incremental runs fetch again the articles published in these last days,
+# each when the time since it was last fetched is this many times its age then (1: at about 2,
+# 4, 8… hours of age; 0: every run), and none when the feed is unchanged since the last run.
 ARRAHMAH_REVISIT_DAYS = 7
+ARRAHMAH_REVISIT_FACTOR = 1.0
 # The site's time zone: the RSS feed's UTC times are given in it, as the site shows them.
 ARRAHMAH_TIMEZONE = SITE_TIMEZONE
 # The sitemap index full runs read as their second discovery path.
@@ -60,9 +63,28 @@ RETRY_ENABLED = True
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 520, 522, 524, 408, 429]
 REDIRECT_ENABLED = True
+# Meta refresh redirects followed as Scrapy follows them, pages without one not decoded for
+# it; inside the retry middleware (550), the archive keeps what the crawl reads, after retries.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "arrahmah.refresh.MetaRefresh": 580,
+    "arrahmah.middlewares.WarcArchive": 545,
+}
 
-# Inside the retry middleware (550): the archive keeps what the crawl reads, after retries.
-DOWNLOADER_MIDDLEWARES = {"arrahmah.middlewares.WarcArchive": 545}
+# ---- speed ------------------------------------------------------------------------------------
+# The item pipelines are synchronous: Scrapy's default (100) starts 100 asyncio tasks for every
+# response, to run them "in parallel" one after the other (a third of a bare crawl's CPU time).
+CONCURRENT_ITEMS = 1
+# Scrapy's check for a generator callback that returns a value parses the callback's source
+# again for every response (its cache holds bound methods weakly, and they die at once).
+# The spiders' callbacks are checked by the tests' crawls instead (tests/test_crawl.py).
+WARN_ON_GENERATOR_RETURN_VALUE = False
+# The job directory's request queue: the newest requests in memory, the rest on disk, all of
+# it on disk when the crawl pauses (see arrahmah/queues.py).
+SCHEDULER_DISK_QUEUE = "arrahmah.queues.SpillingLifoQueue"
+# The cycle collector: everything loaded before the crawl frozen out of its sight, and a young
+# collection every this many allocations rather than 700 (arrahmah/collector.py); 0: Python's.
+ARRAHMAH_GC_THRESHOLD = 20_000
 
 # ---- items ------------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -89,9 +111,12 @@ LOG_LEVEL = "INFO"
 ARRAHMAH_PROGRESS_INTERVAL = 10.0
 ARRAHMAH_PROGRESS_BAR = True
 LOGSTATS_INTERVAL = 0
-EXTENSIONS = {"arrahmah.progress.Progress": 600}
+EXTENSIONS = {"arrahmah.collector.CollectorTuning": 0, "arrahmah.progress.Progress": 600}
 # The run report says what a run did; Scrapy's stats dump only on request (-s STATS_DUMP=True,
 # arrahmah crawl --stats); Scrapy's lists of enabled components with ARRAHMAH_LOG_SETUP=True.
 STATS_DUMP = False
 ARRAHMAH_LOG_SETUP = False
 LOG_VERSIONS: list[str] = []
+# Scrapy's own log lines, less the per-response and per-item DEBUG ones LOG_LEVEL hides
+# (arrahmah/logformat.py)
+LOG_FORMATTER = "arrahmah.logformat.LevelAwareLogFormatter"

@@ -134,6 +134,8 @@ class Site:
 
     def is_category_url(self, url: str) -> bool:
         """True for the first page of a category archive."""
+        if "/category/" not in url:
+            return False  # most links of a listing: no need to take them apart
         path = self.path_of(url)
         return path is not None and not urlsplit(url).query and bool(_CATEGORY_PATH.match(path))
 

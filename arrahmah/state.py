@@ -5,7 +5,9 @@ modification time, the content hash and version last exported, and its status (l
 moved). Per run: its id, mode, times and status, so an unfinished run can be resumed.
 Paths are stored relative to the site's base URL, so the state survives a change of mirror.
 
-Every write is one transaction; a killed run leaves the file consistent (SQLite's journal).
+Every write is one transaction, except that a crawl commits its per-article writes a batch at a
+time (`CrawlState.batch_writes`); a killed run leaves the file consistent (SQLite's journal),
+and what a lost batch held is recorded again from the run file when the run resumes.
 Every per-article operation is an indexed lookup, and nothing reads all rows into memory: a
 state of a million posts answers about as fast as one of ten thousand (``benchmarks/state.py``).
 """
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +122,18 @@ def utc_sort_key(modified_at: str | None) -> str | None:
     return moment.isoformat(timespec="microseconds")
 
 
+def _revisit_due(published_at: str | None, last_seen: str, now: datetime, factor: float) -> bool:
+    """See `CrawlState.revisits_due` (a date without a time counts from its start, UTC)."""
+    try:
+        published = datetime.fromisoformat(published_at or "")
+        seen = datetime.fromisoformat(last_seen)
+    except ValueError:
+        return True
+    published = published if published.tzinfo else published.replace(tzinfo=UTC)
+    seen = seen if seen.tzinfo else seen.replace(tzinfo=UTC)
+    return now - seen >= factor * max(seen - published, timedelta(0))
+
+
 def _chunks(values: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -164,6 +180,42 @@ class CrawlState:
         self.db.executescript(SCHEMA)
         self._migrate()
         self.db.executescript(INDEXES)
+        self._batch_size = 0  # > 0: per-article writes are committed that many at a time
+        self._batch_seconds = 0.0
+        self._batched = 0
+        self._batch_deadline = 0.0
+
+    def batch_writes(self, size: int = 200, seconds: float = 2.0) -> None:
+        """Commit the per-article writes (`record_export`, `record_seen`, `drop_pending`)
+        ``size`` at a time, or ``seconds`` after the first of a batch: a commit per article
+        writes every page it touched to the journal again. A process killed before a batch's
+        commit loses the batch as if killed before those writes: the crawl writes its run file
+        first and records what the file holds and the state does not when the run resumes."""
+        self._batch_size, self._batch_seconds = size, seconds
+
+    @contextmanager
+    def _per_article(self) -> Iterator[None]:
+        """One per-article write: a transaction of its own, or part of the current batch."""
+        if self._batch_size <= 0:
+            with self.db:
+                yield
+            return
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()  # the whole batch, as a kill would
+            self._batched = 0
+            raise
+        if self._batched == 0:
+            self._batch_deadline = time.monotonic() + self._batch_seconds
+        self._batched += 1
+        if self._batched >= self._batch_size or time.monotonic() >= self._batch_deadline:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the writes of the current batch, if any."""
+        self.db.commit()
+        self._batched = 0
 
     def _migrate(self) -> None:
         """Bring a state file of an earlier version (or a new one) to the current schema."""
@@ -183,8 +235,14 @@ class CrawlState:
         self.db.commit()
 
     def close(self) -> None:
-        """Close the database file."""
-        self.db.close()
+        """Commit the current batch and close the database file (a batch that cannot be
+        committed is lost as by a kill)."""
+        try:
+            self.commit()
+        except sqlite3.Error:
+            self.db.rollback()
+        finally:
+            self.db.close()
 
     # ---- runs -------------------------------------------------------------------------------
     def unfinished_run(self, modes: tuple[str, ...] = ("full", "incremental")) -> Run | None:
@@ -333,8 +391,9 @@ class CrawlState:
         return {row[0] for row in self.db.execute("SELECT path FROM given_up")}
 
     def drop_pending(self, path: str) -> None:
-        """The article at ``path`` needs no retry (fetched, or gone for good)."""
-        with self.db:
+        """The article at ``path`` needs no retry (fetched, or gone for good). Batched as a
+        per-article write: lost to a kill, it costs one more attempt later, nothing else."""
+        with self._per_article():
             self.db.execute("DELETE FROM pending WHERE path = ?", (path,))
 
     def live_count(self, also: Iterable[int] = ()) -> int:
@@ -370,13 +429,28 @@ class CrawlState:
 
     def published_since(self, since: str) -> list[Known]:
         """Live articles published on or after ``since`` (ISO date or time)."""
+        return [known for known, _ in self._published_since(since)]
+
+    def _published_since(self, since: str) -> list[tuple[Known, str]]:
         # "+post_id": sort what the date index finds, rather than walk every row in id order
         rows = self.db.execute(
-            f"SELECT {self._COLUMNS} FROM articles WHERE status != 'gone'"
+            f"SELECT {self._COLUMNS}, last_seen FROM articles WHERE status != 'gone'"
             " AND substr(published_at, 1, 10) >= substr(?, 1, 10) ORDER BY +post_id",
             (since,),
         ).fetchall()
-        return [Known(*row) for row in rows]
+        return [(Known(*row[:-1]), row[-1]) for row in rows]
+
+    def revisits_due(self, since: str, now: datetime, factor: float = 1.0) -> list[Known]:
+        """The articles `published_since` ``since`` that are due to be fetched again: the time
+        since a crawl last fetched one is at least ``factor`` times the article's age then.
+        With 1, an article fetched an hour after it was published is fetched again an hour
+        later, then at about 4, 8, 16 hours… of age: editors correct a new article soon, an
+        old one seldom. ``factor`` 0: all of them, every time."""
+        return [
+            known
+            for known, last_seen in self._published_since(since)
+            if factor <= 0 or _revisit_due(known.published_at, last_seen, now, factor)
+        ]
 
     def record_export(
         self,
@@ -390,7 +464,7 @@ class CrawlState:
     ) -> str:
         """Record that ``run_id`` exported ``version`` of a post: returns new, changed or moved."""
         now = _now()
-        with self.db:
+        with self._per_article():
             old = self.by_id(post_id)
             kind = "new" if old is None else ("moved" if old.path != path else "changed")
             if old is None:
@@ -438,7 +512,7 @@ class CrawlState:
 
     def record_seen(self, post_id: int) -> None:
         """The article was seen unchanged."""
-        with self.db:
+        with self._per_article():
             self.db.execute(
                 "UPDATE articles SET last_seen = ? WHERE post_id = ?", (_now(), post_id)
             )
@@ -459,13 +533,23 @@ class CrawlState:
                 )
         return bool(cur.rowcount)
 
-    def events(self, run_id: str) -> list[dict[str, Any]]:
-        """What a run found: new, changed, moved and gone posts."""
+    def events(self, run_id: str, kinds: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """What a run found: new, changed, moved and gone posts (those of ``kinds`` only)."""
+        marks = ",".join("?" * len(kinds)) if kinds is not None else ""
+        where = f" AND kind IN ({marks})" if kinds is not None else ""
         rows = self.db.execute(
-            "SELECT post_id, kind, detail FROM events WHERE run_id = ? ORDER BY kind, post_id",
-            (run_id,),
+            f"SELECT post_id, kind, detail FROM events WHERE run_id = ?{where}"
+            " ORDER BY kind, post_id",
+            (run_id, *(kinds or ())),
         ).fetchall()
         return [{"post_id": p, "kind": k, "detail": d} for p, k, d in rows]
+
+    def event_counts(self, run_id: str) -> dict[str, int]:
+        """How many posts of each kind of event a run found (a full run: one per article)."""
+        rows = self.db.execute(
+            "SELECT kind, COUNT(*) FROM events WHERE run_id = ? GROUP BY kind", (run_id,)
+        )
+        return {kind: count for kind, count in rows}
 
     def exported_in(self, run_id: str) -> set[int]:
         """Posts whose current version was exported by ``run_id``."""

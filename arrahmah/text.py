@@ -35,6 +35,11 @@ _DATELINE = re.compile(
 
 def collapse(text: str) -> str:
     """Collapse every run of whitespace (Unicode spaces included) into one space."""
+    # most paragraphs are collapsed already: printable text holds no whitespace but the plain
+    # space (every other space is a separator or control character), so single spaces
+    # between words are all there is to check
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 

@@ -9,6 +9,7 @@ same date still stands. The crawl, the dataset build (times a later run learnt) 
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 from arrahmah.items import RawArticle
@@ -19,7 +20,8 @@ from arrahmah.wpapi import PostMeta
 class ExactTimes:
     """What the site's indexes said, as one run read them."""
 
-    posts: dict[int, PostMeta] = field(default_factory=dict)  # the REST index, by post id
+    # the REST index, by post id (a crawl keeps it on disk: `arrahmah.ledger.RunLedger.posts`)
+    posts: MutableMapping[int, PostMeta] = field(default_factory=dict)
     feed: dict[str, str] = field(default_factory=dict)  # the feed: path -> publication time
 
     def apply(self, raw: RawArticle, path: str | None) -> None:

@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -339,7 +339,11 @@ class FixtureSite:
             '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
             f"<title>Arrahmahnews</title><link>{base}</link>{items}</channel></rss>"
         )
-        return self._text(rss, "application/rss+xml")
+        status, headers, body = self._text(rss, "application/rss+xml")
+        modified = max((datetime.fromisoformat(p.modified) for p in self.live()), default=None)
+        if modified is not None:  # as WordPress: the latest edit or publication of any post
+            headers["Last-Modified"] = format_datetime(modified.astimezone(UTC), usegmt=True)
+        return status, headers, body
 
     def _sitemap_index(self, base: str) -> tuple[int, dict[str, str], bytes]:
         xml = (
@@ -386,6 +390,9 @@ class SiteServer:
                     status, headers, body = 503, {"Retry-After": "0"}, b"busy"
                 else:
                     status, headers, body = server.site.route(self.path, server.base_url)
+                since = self.headers.get("If-Modified-Since")
+                if since and status == 200 and headers.get("Last-Modified") == since:
+                    status, body = 304, b""  # a conditional request for what did not change
                 accepted = self.headers.get("Accept-Encoding", "")
                 server.accept_encodings.add(accepted)
                 if server.compress and body and "gzip" in accepted:

@@ -84,3 +84,20 @@ def test_a_flaky_site_loses_nothing(tmp_path, validator):
     items = read_jsonl(tmp_path / "out.jsonl")
     assert sorted(i["post_id"] for i in items) == sorted(_expected(server.base_url, True))
     assert "'retry/reason_count/503 Service Unavailable'" in result.stderr
+
+
+def test_no_spider_callback_is_a_generator_that_returns_a_value():
+    """Scrapy's own check parses a callback's source for every response, so the settings
+    switch it off (WARN_ON_GENERATOR_RETURN_VALUE); this is the check, once."""
+    import inspect
+
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    from arrahmah.spiders.arrahmah import ArrahmahSpider
+    from arrahmah.spiders.article import ArticleSpider
+
+    for spider in (ArrahmahSpider, ArticleSpider):
+        callbacks = inspect.getmembers(spider, inspect.isgeneratorfunction)
+        assert callbacks
+        for name, method in callbacks:
+            assert not is_generator_with_return_value(method), f"{spider.__name__}.{name}"

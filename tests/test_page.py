@@ -96,9 +96,7 @@ def test_non_articles_are_not_articles(name):
 
 def test_home_listing_cards_sticky_and_pagination():
     ((url, html),) = fixture_pages(BY_NAME["listing-home"])
-    from parsel import Selector
-
-    listing = ListingPage(Selector(text=html), url)
+    listing = ListingPage.from_html(html, url)
     links = listing.article_links()
     assert len(links) == 11
     assert listing.sticky_links() == [

@@ -40,3 +40,25 @@ def test_a_run_renamed_but_not_yet_recorded_finished_is_resumed_not_overwritten(
     again.close()
     again.publish()
     assert len((tmp_path / "r1.jsonl").read_text("utf-8").splitlines()) == 2
+
+
+def test_an_article_is_written_as_scrapys_exporter_writes_it(tmp_path):
+    """The run file's own line for an `Article` and Scrapy's JSON lines exporter's: the same
+    bytes (non-ASCII text kept, fields in their order)."""
+    from io import BytesIO
+
+    from scrapy.exporters import JsonLinesItemExporter
+
+    from arrahmah.items import ARTICLE_FIELDS, Article
+
+    article = Article(**{**item(7), "title": "Putin “Gencatan” — Armenia"})
+    run = RunFile(tmp_path / "r1.jsonl")
+    run.open()
+    run.write(article)
+    run.close()
+    scrapys = BytesIO()
+    exporter = JsonLinesItemExporter(
+        scrapys, encoding="utf-8", ensure_ascii=False, fields_to_export=list(ARTICLE_FIELDS)
+    )
+    exporter.export_item(article)
+    assert run.part.read_bytes() == scrapys.getvalue()

@@ -8,6 +8,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -134,6 +136,63 @@ def test_runs_fetch_only_what_is_new_or_changed(tmp_path, validator, rest):
         assert report["unchanged"] == len(live) - len(caught_up)
         assert report["gone_posts"] == ([] if rest_api else [TRASHED])
     assert not list((data / "runs").glob("*.part"))
+
+
+def test_without_the_rest_api_revisits_follow_the_feed_and_each_articles_age(tmp_path):
+    """No REST API: an article of the last days is fetched again when the time since it was
+    last fetched is its age then (ARRAHMAH_REVISIT_FACTOR=1), never while the feed answers
+    304 (nothing published or edited since the last run); with the factor 0, every run."""
+    site = FixtureSite.from_fixtures(per_page=3)
+    site.rest_api = False
+    now = datetime.now(timezone(timedelta(hours=7)))
+    for n, hours in enumerate((30, 3)):  # two articles of the revisit window
+        site.publish(
+            SEED, 9300 + n, f"pekan-ini-{n}", f"{now - timedelta(hours=hours):%Y-%m-%dT%H:%M:%S%z}"
+        )
+    recent = {site.post(9300).path, site.post(9301).path}
+    every_run = {"ARRAHMAH_REVISIT_FACTOR": "0"}
+    data = tmp_path / "data"
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0  # the first, full, run
+        server.take_requests()
+
+        # nothing published or edited since: the feed answers 304, nothing is revisited
+        assert run_crawl(server.base_url, data, settings=every_run).returncode == 0
+        requests = server.take_requests()
+        assert "/feed/" in requests and not recent & set(requests)
+        assert len(non_rest(requests)) <= 3, requests  # robots.txt, the feed, the home page
+
+        # a post published: the feed changed; factor 0 fetches every article of the window
+        site.publish(SEED, 9302, "baru-1", now.isoformat(timespec="seconds"))
+        assert run_crawl(server.base_url, data, settings=every_run).returncode == 0
+        requests = server.take_requests()
+        assert recent <= set(requests) and site.post(9302).path in requests
+
+        # another one; with the default factor, articles fetched a moment ago are not due
+        site.publish(SEED, 9303, "baru-2", now.isoformat(timespec="seconds"))
+        assert run_crawl(server.base_url, data).returncode == 0
+        requests = server.take_requests()
+        assert site.post(9303).path in requests and not recent & set(requests)
+    assert reports(data)[-1]["new"] == 1
+
+
+@pytest.mark.parametrize("rest", [True, False], ids=["rest", "no-rest"])
+def test_a_full_rewalk_asks_for_what_a_fresh_full_crawl_asks_for(tmp_path, rest):
+    """``-a mode=full`` on a data directory that knows the site: each article page once,
+    the listings, the sitemaps and the index, as a first crawl; nothing twice."""
+    site = FixtureSite.from_fixtures(per_page=3)
+    site.rest_api = rest
+    data = tmp_path / "data"
+    with SiteServer(site) as server:
+        assert run_crawl(server.base_url, data).returncode == 0
+        fresh = server.take_requests()
+        result = run_crawl(server.base_url, data, "-a", "mode=full")
+        assert result.returncode == 0, result.stderr[-3000:]
+        again = server.take_requests()
+    assert Counter(non_rest(again)) == Counter(non_rest(fresh))  # (no REST: asked once, ever)
+    pages = [r for r in again if r.count("/") == 5]  # /YYYY/MM/DD/slug/
+    assert len(pages) == len(set(pages)) >= len(site.posts)
+    assert reports(data)[-1]["unchanged"] == len(site.posts)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])

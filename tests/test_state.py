@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -253,6 +254,7 @@ OPERATIONS: dict[str, Callable[[CrawlState], object]] = {
     "last_modified": lambda s: s.last_modified(),
     "exported_in": lambda s: s.exported_in("r2"),
     "published_since": lambda s: s.published_since("2021-06-01"),
+    "revisits_due": lambda s: s.revisits_due("2021-06-01", datetime.now(UTC)),
     "live_count": lambda s: s.live_count(also=[1, 2, 99]),
     "live (one batch)": lambda s: next(s.live()),
 }
@@ -270,3 +272,54 @@ def test_every_per_article_operation_reads_by_index(state, name):
         plan = [row[3] for row in state.db.execute(f"EXPLAIN QUERY PLAN {query}")]
         scans = [step for step in plan if step.startswith("SCAN") and "CONSTANT ROW" not in step]
         assert not scans, (query, plan)
+
+
+def test_batched_per_article_writes_are_committed_a_batch_at_a_time_and_on_close(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    state = CrawlState(path)
+    state.batch_writes(size=3, seconds=3600)
+    other = sqlite3.connect(path)  # another reader sees only what was committed
+    count = "SELECT COUNT(*) FROM articles"
+    export(state, 1)
+    export(state, 2)
+    assert state.by_id(2) is not None  # the crawl itself reads its own writes at once
+    assert other.execute(count).fetchone()[0] == 0
+    export(state, 3)  # the third: the batch is committed
+    assert other.execute(count).fetchone()[0] == 3
+    export(state, 4)
+    state.close()
+    assert other.execute(count).fetchone()[0] == 4
+
+
+def test_a_batch_that_fails_is_rolled_back_whole_as_a_kill_would_lose_it(tmp_path):
+    state = CrawlState(tmp_path / "state.sqlite3")
+    state.batch_writes(size=100, seconds=3600)
+    export(state, 1)
+    state.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.post_id = 2"
+                     " BEGIN SELECT RAISE(ABORT, 'disk full'); END")  # fmt: skip
+    with pytest.raises(sqlite3.IntegrityError):
+        export(state, 2)
+    assert state.by_id(1) is None and state.by_id(2) is None
+    state.close()
+
+
+def test_a_revisit_is_due_when_the_time_since_the_last_fetch_reaches_the_age_then(state):
+    published = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
+    export(state, 1, published_at=published.isoformat())
+    export(state, 2, published_at=published.isoformat())
+    export(state, 3, published_at="2026-01-10")  # a date alone: counted from its start
+    for post_id, seen in ((1, "2026-01-10T09:00:00+00:00"), (2, "2026-01-12T08:00:00+00:00"),
+                          (3, "2026-01-10T12:00:00+00:00")):  # fmt: skip
+        state.db.execute("UPDATE articles SET last_seen = ? WHERE post_id = ?", (seen, post_id))
+
+    def due(after: timedelta, factor: float = 1.0) -> list[int]:
+        found = state.revisits_due("2026-01-03", published + after, factor)
+        return [k.post_id for k in found]
+
+    assert due(timedelta(hours=1, minutes=59)) == []
+    assert due(timedelta(hours=2)) == [1]  # fetched at 1 h of age: due 1 h later
+    assert due(timedelta(hours=16)) == [1, 3]  # fetched at 12 h of age: due 12 h later
+    assert due(timedelta(days=3, hours=23)) == [1, 3]
+    assert due(timedelta(days=4)) == [1, 2, 3]  # fetched at 2 days of age: due 2 days later
+    assert due(timedelta(minutes=5), factor=0) == [1, 2, 3]
+    assert state.revisits_due("2026-01-11", published + timedelta(days=9)) == []

@@ -6,7 +6,8 @@ of each post, published whole in JSONL and Parquet with its card and figure.
 
 | module | concern |
 |---|---|
-| `rows` | run files → rows: the row's definition, the two passes (`runfiles`: reading run files; `zone`: the time rule) |
+| `rows` | run files → rows: the row's definition, the two passes |
+| `runfiles`, `zone` | reading run files; the time rule |
 | `formats` | rows → JSONL, CSV, Parquet (`parquet`: the process that writes Parquet) |
 | `stats`, `card`, `chart` | the card's numbers, its text, its figure |
 | `select` | the filters of an extract |

@@ -20,6 +20,7 @@ once. Every article is a `RawArticle` for the pipelines to clean.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Container, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +36,7 @@ from twisted.python.failure import Failure
 
 from arrahmah import feeds, losses, wpapi
 from arrahmah.items import RawArticle, utc_now
+from arrahmah.ledger import IdSet
 from arrahmah.losses import Loss
 from arrahmah.middlewares import source_of
 from arrahmah.page import ArticlePage, ListingPage, Unreadable, read_article_page
@@ -43,6 +45,7 @@ from arrahmah.site import Site
 from arrahmah.times import ExactTimes, exact_published
 
 GONE_STATUSES = losses.GONE_STATUSES
+FEED_MODIFIED = "feed_last_modified"  # the state's fact: the feed's Last-Modified, last run
 
 
 def with_recorder(settings: BaseSettings) -> None:
@@ -220,6 +223,7 @@ class ArrahmahSpider(ArticleCrawler):
     name = "arrahmah"
     run_context: RunContext
     mode: str
+    _fetched_ids: IdSet  # posts whose first page this run read
 
     def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -230,9 +234,12 @@ class ArrahmahSpider(ArticleCrawler):
         self._known_until: str | None = None  # the latest modification the state knows
         self._rest_total: int | None = None  # X-WP-Total: posts the site publishes
         self._rest_answered_before: str | None = None  # which query the last run got through
-        self._fetched_ids: set[int] = set()  # posts whose first page this run read
-        self._found_by: dict[str, set[str]] = {"listings": set(), "sitemaps": set()}
         self._gone_checked = False
+        self._categories_asked: set[str] = set()  # category archives this process asked for
+        # without the REST API: the feed's Last-Modified (the site's latest publication or
+        # edit); a feed unchanged since the last finished run means no revisit is needed
+        self._feed_modified: str | None = None
+        self._site_unchanged = False
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -245,6 +252,10 @@ class ArrahmahSpider(ArticleCrawler):
         spider._setup(crawler)
         spider.run_context = RunContext.open(crawler.settings, spider.requested_mode)
         spider.mode = spider.run_context.run.mode
+        # the REST index and the posts read live in the run's ledger, on disk: a dict and a
+        # set of them grew by a kilobyte per article (arrahmah/ledger.py)
+        spider.times.posts = spider.run_context.ledger.posts
+        spider._fetched_ids = spider.run_context.ledger.fetched
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
@@ -293,12 +304,17 @@ class ArrahmahSpider(ArticleCrawler):
         )
 
     def _feed_request(self) -> Request:
+        # incremental: a conditional request, answered 304 when nothing was published or
+        # edited since the last finished run
+        since = self.run_context.state.fact(FEED_MODIFIED) if self.mode == "incremental" else None
         return Request(
             self.site.url("/feed/"),
             callback=self.parse_feed,
             errback=self.index_failed,
             priority=100,
             dont_filter=True,
+            headers={"If-Modified-Since": since} if since else None,
+            meta={"handle_httpstatus_list": [304]},
         )
 
     def parse_rest_index(self, response: Response, page: int) -> Iterator[Request]:
@@ -356,6 +372,14 @@ class ArrahmahSpider(ArticleCrawler):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Exact publication times of the newest posts, from the feed's ``pubDate``."""
+        if response.status == 304:
+            self.logger.info("the feed is unchanged since the last run: no revisits")
+            self._site_unchanged = True
+            self.crawler.stats.inc_value("arrahmah/reached")
+            yield from self._index_page_done()
+            return
+        modified = response.headers.get("Last-Modified")
+        self._feed_modified = modified.decode("latin-1") if modified else None
         try:
             entries = feeds.parse_rss(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
         except ValueError as exc:
@@ -472,10 +496,12 @@ class ArrahmahSpider(ArticleCrawler):
                     continue
                 self.crawler.stats.inc_value(f"arrahmah/index/{reason}")
                 yield self.article_request(self.site.url(path), reason=reason)
-        else:
+        elif not self._site_unchanged:  # (the feed answered 304: nothing to revisit)
             days = self.settings.getint("ARRAHMAH_REVISIT_DAYS", 7)
-            since = (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
-            for known in state.published_since(since):
+            now = datetime.now(UTC)
+            since = (now - timedelta(days=days)).date().isoformat()
+            factor = self.settings.getfloat("ARRAHMAH_REVISIT_FACTOR", 1.0)
+            for known in state.revisits_due(since, now, factor):
                 if known.last_run != self.run_context.run.run_id:
                     self.crawler.stats.inc_value("arrahmah/revisits")
                     yield self.article_request(self.site.url(known.path), reason="revisit")
@@ -497,7 +523,7 @@ class ArrahmahSpider(ArticleCrawler):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("arrahmah/skipped/not_html")
             return
-        listing = ListingPage(response.selector, response.url)
+        listing = ListingPage.from_html(response.body, response.url, response.encoding)
         self.crawler.stats.inc_value("arrahmah/listings")
         self.crawler.stats.inc_value("arrahmah/reached")
         sticky = set(listing.sticky_links())
@@ -506,8 +532,10 @@ class ArrahmahSpider(ArticleCrawler):
         state = self.run_context.state
         known = state.known_paths(paths.values())
         this_run = self.run_context.run.run_id
+        ledger = self.run_context.ledger
         for url in links:
-            self._found_by["listings"].add(paths[url])
+            if not ledger.find("listings", paths[url]):
+                continue  # a listing or a sitemap found it before: asked for then, or not
             _, last_run = known.get(paths[url], (None, None))
             if paths[url] in known and (self.mode == "incremental" or last_run == this_run):
                 continue  # incremental: known already; full: exported before an interruption
@@ -527,8 +555,13 @@ class ArrahmahSpider(ArticleCrawler):
             if self.site.is_listing_url(url):
                 yield self.listing_request(url)
         for url in listing.links():
+            # every listing repeats the menus and sidebar: ask for each category once, rather
+            # than build a request per link for the dupefilter to drop (3 per article)
             if self.site.is_category_url(url):
-                yield self.listing_request(url.split("#", 1)[0])
+                url = url.split("#", 1)[0]
+                if url not in self._categories_asked:
+                    self._categories_asked.add(url)
+                    yield self.listing_request(url)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Full mode's second discovery path: every post URL of the XML sitemaps."""
@@ -547,7 +580,8 @@ class ArrahmahSpider(ArticleCrawler):
             if not self.site.is_article_url(url):
                 continue
             path = self.site.path_of(self.site.article_first_page(url)) or ""
-            self._found_by["sitemaps"].add(path)
+            if not self.run_context.ledger.find("sitemaps", path):
+                continue  # a listing found it first: asked for then, or not
             seen = state.by_path(path)
             if seen is None or seen.last_run != this_run:
                 yield self.article_request(url)
@@ -611,22 +645,31 @@ class ArrahmahSpider(ArticleCrawler):
         if failure.check(HttpError):
             self.logger.info("gone check %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
 
+    def closed(self, reason: str) -> None:
+        """A walk that finished revisited what was due: later runs ask the feed since then."""
+        if reason == "finished" and self._feed_modified:
+            try:
+                self.run_context.state.learn(FEED_MODIFIED, self._feed_modified)
+            except sqlite3.Error as exc:  # the next run then reads the feed whole: no harm
+                self.logger.warning("could not keep the feed's Last-Modified: %s", exc)
+
     # ---- report -------------------------------------------------------------------------------
     def expected_articles(self) -> int | None:
         """How many articles this run will have done, as far as it can tell yet: the REST
         index's post count or the sitemaps' in a full walk; what it asked for so far else."""
         if self.mode == "full":
-            return self._rest_total or len(self._found_by["sitemaps"]) or None
+            return self._rest_total or self.run_context.ledger.found_count("sitemaps") or None
         return self._asked or None
 
     def discovery_report(self) -> dict[str, Any]:
         """Full mode: articles found by one discovery path and not the other."""
         if self.mode != "full":
             return {}
-        listings, sitemaps = self._found_by["listings"], self._found_by["sitemaps"]
+        ledger = self.run_context.ledger
+        sitemaps = ledger.found_count("sitemaps")
         return {
-            "listings": len(listings),
-            "sitemaps": len(sitemaps),
-            "only_in_listings": sorted(listings - sitemaps),
-            "only_in_sitemaps": sorted(sitemaps - listings) if sitemaps else [],
+            "listings": ledger.found_count("listings"),
+            "sitemaps": sitemaps,
+            "only_in_listings": ledger.found_only("listings"),
+            "only_in_sitemaps": ledger.found_only("sitemaps") if sitemaps else [],
         }
