@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -58,11 +57,7 @@ _POST_ID_CLASS = re.compile(r"\bpostid-(\d+)\b")
 _POST_ID_ATTR = re.compile(r"^post-(\d+)$")
 _SHORTLINK_ID = re.compile(r"[?&]p=(\d+)\b")
 _INT = re.compile(r"\d+")
-_CATEGORY_PATH = re.compile(r"/category/((?:[^/]+/)*[^/]+)/?$")
-# A link to a category archive, in the HTML as served: its href, and what it says.
-_CATEGORY_LINK = re.compile(
-    r"""<a\s[^>]*?href=["']([^"']*/category/[^"']*)["'][^>]*>(.*?)</a>""", re.S
-)
+_CATEGORY_PATH = re.compile(r"/category/((?:[^/?#]+/)*[^/?#]+)/?(?:[?#]|$)")
 _TAGS = re.compile(r"<[^>]+>")
 # The theme's (MH Magazine lite) classes of the elements that carry a field, outside the content.
 _THEME_CLASSES = {
@@ -334,6 +329,7 @@ class ArticlePage:
         self.charset_damage: str | None = None
         self.repairs: list[str] = []
         self.source: str | bytes = b""  # the page as served: the menus the tree leaves out
+        self._category_names: dict[str, str | None] = {}
 
     @classmethod
     def from_html(cls, html: str | bytes, url: str, encoding: str | None = None) -> ArticlePage:
@@ -597,41 +593,44 @@ class ArticlePage:
         site shows. A parent no link names is left out (its slug is not its name).
         """
         byline = self._theme.get("categories")
-        links = [a for a in byline.iter("a") if a.get("href")] if byline is not None else []
-        if not links:
+        if byline is None:
             return [[name] for name in self.categories()]
-        names: dict[str, str] = {}  # read only for a post in a sub-category
         paths = []
-        for link in links:
-            path = _CATEGORY_PATH.match(urlsplit(link.get("href", "")).path)
-            leaf = _clean(markup.text_of(link))
+        for link in byline.iter("a"):
+            href = link.get("href")
+            leaf = _clean(markup.text_of(link)) if href else None
             if not leaf:
                 continue
-            if path is None:
-                paths.append([leaf])
-                continue
-            slugs = path.group(1).strip("/").split("/")
-            if len(slugs) > 1:
-                names = self._category_names
-            parents = [names.get("/".join(slugs[: n + 1])) for n in range(len(slugs) - 1)]
+            path = _CATEGORY_PATH.search(href)  # type: ignore[arg-type]
+            slugs = path.group(1).split("/") if path else []
+            parents = [self._category_name("/".join(slugs[: n + 1])) for n in range(len(slugs) - 1)]
             paths.append([*(p for p in parents if p), leaf])
-        return list({tuple(p): p for p in paths}.values())
+        return list({tuple(p): p for p in paths}.values()) or [[n] for n in self.categories()]
 
-    @cached_property
-    def _category_names(self) -> dict[str, str]:
-        """Category name by its slug path (``timur-tengah/suriah``), from every link to a
-        category archive in the page as served: the site's menus, which the parsed tree leaves
-        out (read only for a post in a sub-category)."""
-        source = self.source
-        if isinstance(source, bytes):
-            source = source.decode("utf-8", "replace")
-        names: dict[str, str] = {}
-        for href, inner in _CATEGORY_LINK.findall(source):
-            path = _CATEGORY_PATH.match(urlsplit(html_lib.unescape(href)).path)
-            name = _clean(html_lib.unescape(_TAGS.sub("", inner)))
-            if path and name:
-                names.setdefault(path.group(1).strip("/"), name)
-        return names
+    def _category_name(self, slugs: str) -> str | None:
+        """The name the page's links to the category archive ``slugs`` (``timur-tengah``) give
+        it: the site's menus link every category, in the page as served (the parsed tree
+        leaves the menus out). A few string searches: no parse, no pass over the page."""
+        if slugs in self._category_names:
+            return self._category_names[slugs]
+        source: Any = self.source
+        text = isinstance(source, str)
+        needle = f"/category/{slugs}/" if text else f"/category/{slugs}/".encode()
+        quotes = "\"'" if text else b"\"'"
+        name = None
+        at = source.find(needle)
+        while at >= 0 and name is None:
+            after = at + len(needle)
+            if source[after : after + 1] and source[after : after + 1] in quotes:
+                opened = source.find(">" if text else b">", after)
+                closed = source.find("</a>" if text else b"</a>", opened)
+                if 0 <= opened < closed:
+                    inner = source[opened + 1 : closed]
+                    inner = inner if text else inner.decode("utf-8", "replace")
+                    name = _clean(html_lib.unescape(_TAGS.sub("", inner)))
+            at = source.find(needle, after)
+        self._category_names[slugs] = name
+        return name
 
     def tags(self) -> list[str]:
         """Tag names in page order: ``.entry-tags`` ``rel=tag`` links, else meta/JSON-LD."""
