@@ -251,12 +251,16 @@ class ContentLinks:
             shape = self._shapes[id(block)] = _Shape(block, self._leads_to_article)
         return shape
 
+    def _article_anchors(self) -> list[Element]:
+        """The links to articles of the site, in document order: every shape of cross-link
+        holds one, so the other links (a source cited in a sentence…) are never looked at."""
+        leads = self._leads_to_article
+        return [a for a in self.root.iter("a") if (href := a.get("href")) and leads(href)]
+
     def _link_blocks(self) -> list[Element]:
-        """The innermost blocks holding a link, in document order, each once."""
+        """The innermost blocks holding a link to an article, in document order, each once."""
         blocks: dict[int, Element] = {}
-        for anchor in self.root.iter("a"):
-            if not anchor.get("href"):
-                continue
+        for anchor in self._article_anchors():
             for el in anchor.iterancestors():
                 if el is self.root:
                     break
@@ -266,9 +270,10 @@ class ContentLinks:
         return list(blocks.values())
 
     def _blocks_before_links(self) -> list[Element]:
-        """The blocks just before each block or list that holds a link: where labels stand."""
+        """The blocks just before each block or list that holds a link to an article: where
+        the labels of cross-links stand."""
         seen: dict[int, Element] = {}
-        for anchor in self.root.iter("a"):
+        for anchor in self._article_anchors():
             for el in anchor.iterancestors():
                 if el is self.root:
                     break
