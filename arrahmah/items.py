@@ -183,7 +183,7 @@ class Article:
         default_factory=list,
     )
     extractor: str | None = column(
-        "version of the arrahmah package that extracted it (`0.1.0`); null in rows exported"
+        "version of the arrahmah package that extracted it (`0.2.0`); null in rows exported"
         " before it was recorded",
         nullable(NAME),
         default=None,

@@ -41,7 +41,7 @@ ARRAHMAH_WARC_ENABLED = True
 ARRAHMAH_WARC_MAX_BYTES = 1_000_000_000
 
 # ---- politeness -----------------------------------------------------------------------------
-USER_AGENT = "arrahmah-crawler/0.1 (+https://github.com/arrahmah/arrahmah; news research)"
+USER_AGENT = "arrahmah-crawler/0.2 (+https://github.com/arrahmah/arrahmah; news research)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
