@@ -5,7 +5,8 @@
 ``REPLICA_DIR`` holds the site's replica (``serve.py`` and a snapshot): for each size N it
 serves a synthetic site of N articles on loopback (``serve.py --scale N``), then runs, in
 turn, the project's crawl (``scrapy crawl arrahmah``: a full run into a fresh data directory,
-polite delays off, as against any local mirror) and the bare spider of
+polite delays off, as against any local mirror; with ``--without-archive`` also the same crawl
+with its WARC archive off) and the bare spider of
 ``benchmarks/bare_spider.py`` (the same pagination, every article fetched and not parsed, the
 same concurrency), ``--pairs`` times each, alternating. Per run it prints the articles per
 second (articles exported, or fetched by the bare spider, over the process's wall time), the
@@ -84,12 +85,12 @@ def crawl(who: str, cmd: list[str], cwd: Path, log: Path, counter: str, n: int) 
     return Result(articles, wall, cpu, rss, stats.get("downloader/request_count", 0))
 
 
-def project_crawl(base_url: str, work: Path, n: int) -> Result:
+def project_crawl(base_url: str, work: Path, n: int, *settings: str) -> Result:
     data = work / f"data-{time.monotonic_ns()}"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "arrahmah",
            "-s", f"ARRAHMAH_BASE_URL={base_url}", "-s", f"ARRAHMAH_DATA_DIR={data}",
            "-s", "STATS_DUMP=True",  # the figures are read from Scrapy's stats
-           *LOOPBACK]  # fmt: skip
+           *LOOPBACK, *settings]  # fmt: skip
     result = crawl("the project's crawl", cmd, ROOT, work / "project.log", "item_scraped_count", n)
     shutil.rmtree(data, ignore_errors=True)
     return result
@@ -130,6 +131,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="3000,10000", help="articles of each synthetic site")
     parser.add_argument("--pairs", type=int, default=3, help="project/bare pairs per size")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument(
+        "--without-archive", action="store_true",
+        help="also run the project's crawl with its WARC archive off, in the same alternation",
+    )  # fmt: skip
     args = parser.parse_args()
 
     figures: dict[str, list[dict[str, float]]] = {}
@@ -142,21 +147,42 @@ def main() -> None:
                 rows = []
                 for pair in range(1, args.pairs + 1):
                     project = project_crawl(base_url, work, n)
+                    plain = None
+                    if args.without_archive:
+                        plain = project_crawl(
+                            base_url, work, n, "-s", "ARRAHMAH_WARC_ENABLED=False"
+                        )
                     bare = bare_crawl(base_url, work, n)
                     speed, memory = project.rate / bare.rate, project.peak_rss_mb / bare.peak_rss_mb
-                    print(f" pair {pair}: speed ratio {speed:.2f}, peak RSS ratio {memory:.2f}")
+                    row = {"speed_ratio": speed, "rss_ratio": memory,
+                           "project_rate": project.rate, "bare_rate": bare.rate,
+                           "project_rss_mb": project.peak_rss_mb,
+                           "bare_rss_mb": bare.peak_rss_mb}  # fmt: skip
+                    extra = ""
+                    if plain is not None:
+                        row["no_archive_speed_ratio"] = plain.rate / bare.rate
+                        row["no_archive_rss_ratio"] = plain.peak_rss_mb / bare.peak_rss_mb
+                        extra = f"; without archive {row['no_archive_speed_ratio']:.2f}"
+                    print(
+                        f" pair {pair}: speed ratio {speed:.2f}, peak RSS ratio {memory:.2f}{extra}"
+                    )
                     print(line("project", project))
+                    if plain is not None:
+                        print(line("no-warc", plain))
                     print(line("bare", bare))
-                    rows.append({"speed_ratio": speed, "rss_ratio": memory,
-                                 "project_rate": project.rate, "bare_rate": bare.rate,
-                                 "project_rss_mb": project.peak_rss_mb,
-                                 "bare_rss_mb": bare.peak_rss_mb})  # fmt: skip
+                    rows.append(row)
                 figures[str(n)] = rows
                 print(
                     f" median of {len(rows)} pairs: speed ratio "
                     f"{statistics.median(r['speed_ratio'] for r in rows):.2f} (project/bare "
                     f"articles/s), peak RSS ratio "
                     f"{statistics.median(r['rss_ratio'] for r in rows):.2f}"
+                    + (
+                        f"; without the archive: speed ratio "
+                        f"{statistics.median(r['no_archive_speed_ratio'] for r in rows):.2f}"
+                        if args.without_archive
+                        else ""
+                    )
                 )
             finally:
                 server.terminate()
