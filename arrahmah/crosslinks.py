@@ -26,43 +26,28 @@ find and record the links.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from arrahmah import markup
+from arrahmah.labels import (
+    INLINE_TAGS,
+    LABEL_LONGEST,
+    LEADING_SEPARATORS,
+    SEPARATORS,
+    TRAILER,
+    NotInline,
+    Segment,
+    label_of,
+    link_label,
+    segments,
+)
 from arrahmah.markup import Element
 
 ArticleLinkTest = Callable[[str], bool]
 
-# The hint: labels editors of this site are known to type (never required by a rule).
-KNOWN_LABEL = re.compile(
-    r"^(?:baca(?:\s+(?:juga|pula))?|simak(?:\s+(?:juga|pula))?|lihat\s+(?:juga|pula)"
-    r"|read\s+(?:also|more)|see\s+also|(?:artikel|berita)\s+terkait)$",
-    re.IGNORECASE,
-)
-_WORD = r"[^\W_](?:[\w’'&/.-]*[\w’'])?"
-_FIRST_WORD = r"[^\W\d_](?:[\w’'&/.-]*[\w’'])?"  # a label starts with a letter
-_MARK = r"[:：»›>|–—~→⇒-]+|\.{2,3}|…"
-# A label: up to six words, then maybe a mark; brackets and quotes around it are allowed.
-_LABEL = re.compile(
-    rf"^[\s\[(«“\"']*(?P<words>{_FIRST_WORD}(?:\s+{_WORD}){{0,5}})\s*(?P<mark>{_MARK})?[\s\])»”\"']*$"
-)
-_LABEL_MAX = 48  # characters of a label's words
-_LABEL_LONGEST = _LABEL_MAX + 24  # with its brackets, mark and spaces
-# What may stand between the links of one cross-link block, and after the last one.
-_SEPARATORS = re.compile(
-    r"^[\s,;|/–—\-»>•·\[\]()]*(?:(?:dan|and|atau|or|&)[\s,;|/–—\-»>•·\[\]()]*)*$",
-    re.IGNORECASE,
-)
-# After the last link: punctuation, or a short note in brackets ("(Video)", "[bagian 2]").
-_TRAILER = re.compile(r"^[\s.,;:!?)\]»”\"'|/–—\-•·]*(?:[(\[][^()\[\]]{1,24}[)\]][\s.,;:!?)\]]*)?$")
-_LEADING_SEPARATORS = re.compile(r"^[\s,;|/–—\-»>•·\[\]()]+")
 
-# Elements that style a few words; a block holding anything else is not a cross-link.
-STYLE_TAGS = frozenset({"strong", "b", "em", "i", "span", "u", "font", "mark", "small", "big"})
-INLINE_TAGS = STYLE_TAGS | {"br", "sup", "sub", "abbr", "cite", "code", "q", "s", "wbr"}
 # Blocks that may be a cross-link (or its label) on their own.
 BLOCK_TAGS = frozenset(
     {"p", "div", "li", "td", "th", "dd", "dt", "h2", "h3", "h4", "h5", "h6", "blockquote"}
@@ -79,90 +64,8 @@ class Found:
     links: list[tuple[Element, str]] = field(default_factory=list)
 
 
-def label_of(
-    text: str, *, styled: bool = False, glued: bool = False, heading: bool = False
-) -> bool:
-    """True when ``text`` reads as a cross-link label.
-
-    A few words that end in a mark are a label; without a mark they are one only when set apart
-    (``styled`` as a whole, ``glued`` to the link, or a ``heading``), or known words.
-    """
-    if len(text) > _LABEL_LONGEST:
-        return False
-    m = _LABEL.match(text)
-    if m is None or len(m.group("words")) > _LABEL_MAX:
-        return False
-    if m.group("mark") or styled or glued or heading:
-        return True
-    return KNOWN_LABEL.match(m.group("words")) is not None
-
-
 def _title(anchor: Element) -> str:
     return " ".join(markup.text_of(anchor).split())
-
-
-class _NotInline(Exception):
-    """The block holds more than text, styling and links."""
-
-
-@dataclass
-class _Segment:
-    """The text between two links of a block, and whether all of it is styled."""
-
-    parts: list[str] = field(default_factory=list)
-    styled: bool = True
-
-    def add(self, text: str | None, styled: bool) -> None:
-        if text:
-            self.parts.append(text)
-            if not styled and text.strip():
-                self.styled = False
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
-def _segments(block: Element) -> list[_Segment]:
-    """The block's text between its links: one more segment than it has links.
-
-    Raises _NotInline when the block holds blocks, images or other non-text elements.
-    """
-    segments = [_Segment()]
-
-    def walk(el: Element, styled: bool) -> None:
-        for child in el:
-            tag = child.tag
-            if not isinstance(tag, str):  # a comment: only its tail is text
-                pass
-            elif tag == "a" and child.get("href"):
-                segments.append(_Segment())
-            elif tag == "a" or tag in INLINE_TAGS:
-                inner = styled or tag in STYLE_TAGS
-                segments[-1].add(" " if tag == "br" else child.text, inner)
-                walk(child, inner)
-            else:
-                raise _NotInline
-            segments[-1].add(child.tail, styled)
-
-    segments[-1].add(block.text, False)
-    walk(block, False)
-    return segments
-
-
-def _link_label(anchor: Element) -> str | None:
-    """A label typed inside the link's own text ("<a><b>Baca:</b> Title</a>"), if any."""
-    first = anchor[0] if len(anchor) and not (anchor.text or "").strip() else None
-    if first is not None and first.tag in STYLE_TAGS:
-        label = markup.text_of(first)
-        m = _LABEL.match(label)
-        if m and m.group("mark") and len(markup.text_of(anchor).strip()) > len(label.strip()):
-            return label
-    text = markup.text_of(anchor)
-    m = re.match(rf"^\s*(\S.{{0,{_LABEL_MAX}}}?)\s*(?:{_MARK})", text)
-    if m and KNOWN_LABEL.match(m.group(1).strip("[( ")):
-        return text[: m.end()]
-    return None
 
 
 def is_embed(el: Element | None) -> bool:
@@ -215,11 +118,11 @@ class _Shape:
         return bool(self.to_article) and all(self.to_article)
 
     @cached_property
-    def segments(self) -> list[_Segment] | None:
+    def segments(self) -> list[Segment] | None:
         """The text between the links; None when the block holds more than text and links."""
         try:
-            return _segments(self.block)
-        except _NotInline:
+            return segments(self.block)
+        except NotInline:
             return None
 
 
@@ -292,7 +195,7 @@ class ContentLinks:
         """
         if (el.tag == "li") != item or el.tag not in _LABEL_BLOCK_TAGS:
             return False
-        if len(markup.text_start(el, _LABEL_LONGEST + 1)) > _LABEL_LONGEST:
+        if len(markup.text_start(el, LABEL_LONGEST + 1)) > LABEL_LONGEST:
             return False
         shape = self._shape(el)
         if shape.anchors or shape.segments is None:
@@ -306,7 +209,7 @@ class ContentLinks:
         if shape.segments is None or not shape.all_to_articles:
             return None
         *between, after = shape.segments
-        if not all(_SEPARATORS.match(s.text) for s in between) or not _TRAILER.match(after.text):
+        if not all(SEPARATORS.match(s.text) for s in between) or not TRAILER.match(after.text):
             return None
         titles = [_title(a) for a in shape.anchors]
         return (
@@ -374,7 +277,7 @@ class ContentLinks:
                 yield found
 
     def _match_inline(self, block: Element) -> Found | None:
-        if len(block.text or "") > _LABEL_LONGEST or _long_after_a_link(block):
+        if len(block.text or "") > LABEL_LONGEST or _long_after_a_link(block):
             return None  # the usual paragraph: a sentence before or after a link
         shape = self._shape(block)
         if shape.segments is None or not shape.all_to_articles:
@@ -384,12 +287,12 @@ class ContentLinks:
         for i, segment in enumerate(segments):
             text = segment.text
             if i == len(anchors):  # after the last link
-                if not _TRAILER.match(text):
+                if not TRAILER.match(text):
                     return None
-            elif _SEPARATORS.match(text):
+            elif SEPARATORS.match(text):
                 continue
             elif label_of(
-                _LEADING_SEPARATORS.sub("", text) if i else text,
+                LEADING_SEPARATORS.sub("", text) if i else text,
                 styled=segment.styled,
                 glued=bool(text) and not text[-1].isspace(),
                 heading=block.tag in HEADING_TAGS,
@@ -400,7 +303,7 @@ class ContentLinks:
         titles = []
         for n, anchor in enumerate(anchors):
             title = _title(anchor)
-            label = _link_label(anchor)
+            label = link_label(anchor)
             if label is not None:
                 labelled = labelled or n == 0
                 title = " ".join(markup.text_of(anchor)[len(label) :].split()) or title
@@ -462,4 +365,4 @@ def _is_blank(el: Element) -> bool:
 
 def _long_after_a_link(block: Element) -> bool:
     """True when some link of ``block`` is followed by more text than a label: a sentence."""
-    return any(len(a.tail or "") > _LABEL_LONGEST for a in block.iter("a"))
+    return any(len(a.tail or "") > LABEL_LONGEST for a in block.iter("a"))

@@ -4,7 +4,7 @@ Two kinds, reported in the run report so that an operator can read them and, whe
 boilerplate, add a rule (one entry plus one fixture):
 
 * ``link_block``: a short block made mostly of links to articles of the site
-  (`arrahmah.crosslinks.link_suspects`): a cross-link in a shape no rule knows, or content;
+  (`arrahmah.crosslinks.ContentLinks.suspects`): a cross-link in a shape no rule knows, or content;
 * ``repeated``: the same short paragraph, verbatim, in many articles of the run (at least
   `MIN_REPEATS` and at least `MIN_SHARE` of them): a sign-off, a call to subscribe. Counted from
   the clean bodies; subheadings recur by nature ("Kesimpulan") but are paragraphs of the body

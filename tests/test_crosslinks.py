@@ -13,7 +13,7 @@ import re
 import pytest
 from lxml import html as lxml_html
 
-from arrahmah import boilerplate, crosslinks, markup, text
+from arrahmah import boilerplate, labels, markup, text
 from arrahmah.site import ArticleLinks
 
 SITE = "https://arrahmahnews.com"
@@ -42,7 +42,7 @@ def _case(rng: random.Random, words: str) -> str:
 
 def _label(rng: random.Random) -> str:
     words = " ".join(_word(rng) for _ in range(rng.randint(1, 4)))
-    assert not crosslinks.KNOWN_LABEL.match(words)
+    assert not labels.KNOWN_LABEL.match(words)
     return _case(rng, words)
 
 
