@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from arrahmah import state as state_module
+from arrahmah import statedb
 from arrahmah.state import CrawlState, utc_sort_key
 
 RUN = "20260101T000000000000Z"
@@ -205,7 +206,7 @@ def test_an_old_state_file_is_migrated_and_keeps_what_it_knew(tmp_path):
     path = tmp_path / "state.sqlite3"
     old_state_file(path)
     state = CrawlState(path)
-    assert state.db.execute("PRAGMA user_version").fetchone()[0] == len(state_module.MIGRATIONS)
+    assert state.db.execute("PRAGMA user_version").fetchone()[0] == len(statedb.MIGRATIONS)
     assert state.last_modified() == "2021-11-05T05:00:00Z"
     assert state.live_count() == 4
     assert [k.post_id for k in state.live()] == [1, 2, 4, 5]
@@ -225,8 +226,8 @@ def test_an_old_state_file_is_migrated_and_keeps_what_it_knew(tmp_path):
 def test_a_migration_that_fails_leaves_the_old_file_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "state.sqlite3"
     old_state_file(path)
-    broken = ((*state_module.MIGRATIONS[0][:-1], "CREATE TRIGGER nonsense"),)
-    monkeypatch.setattr(state_module, "MIGRATIONS", broken)
+    broken = ((*statedb.MIGRATIONS[0][:-1], "CREATE TRIGGER nonsense"),)
+    monkeypatch.setattr(statedb, "MIGRATIONS", broken)
     with pytest.raises(sqlite3.OperationalError):
         CrawlState(path)
     db = sqlite3.connect(path)
