@@ -25,12 +25,9 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import threads
-from twisted.python.threadpool import ThreadPool
 
 import arrahmah
-from arrahmah.archive import DECODABLE, GZIP_LEVEL, WARC_DIR, ArchiveWriter, Exchange
+from arrahmah.archive import DECODABLE, WARC_DIR, ArchiveWriter, Exchange
 from arrahmah.runs import storage_failed
 
 logger = logging.getLogger(__name__)
@@ -73,11 +70,9 @@ class WarcArchive:
 
     Its place (``DOWNLOADER_MIDDLEWARES``, 545) is inside the retry middleware (550): it sees
     what the crawl reads, after retries. What the server sent it takes from the downloader's
-    ``response_downloaded`` signal, before decompression changed the response. Records are
-    compressed and written by one thread of their own, in the order responses arrive (zlib and
-    the digests leave the interpreter while they work, so the archive costs the crawl little of
-    its own core); a response goes on to the spider once its records are in the file, so an
-    item never names a record a kill could lose. A spider without
+    ``response_downloaded`` signal, before decompression changed the response. A response goes
+    on to the spider once its records are in the file, so an item never names a record a kill
+    could lose. A spider without
     a run (``arrahmah fetch`` without ``--record``) keeps no archive. Where each response went
     is in ``response.meta["warc"]`` (see `source_of`).
     """
@@ -85,7 +80,6 @@ class WarcArchive:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.writer: ArchiveWriter | None = None
-        self._pool: ThreadPool | None = None
         self._sent: WeakKeyDictionary[Request, _Sent] = WeakKeyDictionary()
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
@@ -115,16 +109,10 @@ class WarcArchive:
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "http-header-user-agent": settings.get("USER_AGENT") or "",
             },
-            level=settings.getint("ARRAHMAH_WARC_GZIP_LEVEL", GZIP_LEVEL),
         )
         self.writer.open()
-        self._pool = ThreadPool(1, 1, name="arrahmah-warc")
-        self._pool.start()
 
     def spider_closed(self, spider: Spider) -> None:
-        if self._pool is not None:
-            self._pool.stop()  # waits for the records still queued
-            self._pool = None
         if self.writer is not None:
             self.writer.close()
             self.writer = None
@@ -137,10 +125,10 @@ class WarcArchive:
         if self.writer is not None:
             request.headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
 
-    async def process_response(
+    def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        if self.writer is None or self._pool is None:
+        if self.writer is None:
             return response
         # no raw answer: one a middleware made (a cache); its body is stored as received
         sent = self._sent.pop(request, None) or _Sent.of(response)
@@ -156,11 +144,8 @@ class WarcArchive:
             ip_address=sent.ip_address,
         )
         stats = self.crawler.stats
-        from twisted.internet import reactor  # the one Scrapy installed
-
-        written = threads.deferToThreadPool(reactor, self._pool, self.writer.write, exchange)
         try:
-            request.meta["warc"] = await maybe_deferred_to_future(written)
+            request.meta["warc"] = self.writer.write(exchange)
         except OSError as exc:  # the data directory cannot be written: the run stops, failed
             if stats is not None:
                 stats.inc_value("arrahmah/warc/errors")

@@ -39,9 +39,6 @@ ARRAHMAH_SITEMAP_PATH = "/wp-sitemap.xml"
 ARRAHMAH_WARC_ENABLED = True
 # Start the run's next archive file (<run>-00001.warc.gz, ...) once one is this large.
 ARRAHMAH_WARC_MAX_BYTES = 1_000_000_000
-# gzip level of each record (1 fastest .. 9 smallest); 6 is gzip's default: a third of level 9's
-# CPU for 0.5 % more bytes on this site's pages.
-ARRAHMAH_WARC_GZIP_LEVEL = 6
 
 # ---- politeness -----------------------------------------------------------------------------
 USER_AGENT = "arrahmah-crawler/0.2 (+https://github.com/arrahmah/arrahmah; news research)"
