@@ -88,6 +88,7 @@ def project_crawl(base_url: str, work: Path, n: int) -> Result:
     data = work / f"data-{time.monotonic_ns()}"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "arrahmah",
            "-s", f"ARRAHMAH_BASE_URL={base_url}", "-s", f"ARRAHMAH_DATA_DIR={data}",
+           "-s", "STATS_DUMP=True",  # the figures are read from the stats dump (off by default)
            *LOOPBACK]  # fmt: skip
     result = crawl("the project's crawl", cmd, ROOT, work / "project.log", "item_scraped_count", n)
     shutil.rmtree(data, ignore_errors=True)
