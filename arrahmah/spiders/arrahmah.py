@@ -32,14 +32,15 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from arrahmah import feeds, losses, wpapi
+from arrahmah import feeds, losses
+from arrahmah.discovery import Crawl
+from arrahmah.discovery.rest_index import RestIndex, time_fixes
 from arrahmah.items import RawArticle
 from arrahmah.ledger import IdSet
 from arrahmah.losses import Loss
 from arrahmah.page import ArticlePage, ListingPage
-from arrahmah.runs import RunContext, TimesFix, times_corrected
+from arrahmah.runs import RunContext, times_corrected
 from arrahmah.spiders.base import ArticleCrawler, with_recorder
-from arrahmah.times import exact_published
 
 __all__ = ["GONE_STATUSES", "ArrahmahSpider", "ArticleCrawler", "with_recorder"]
 
@@ -54,16 +55,11 @@ class ArrahmahSpider(ArticleCrawler):
     run_context: RunContext
     mode: str
     _fetched_ids: IdSet  # posts whose first page this run read
+    rest_index: RestIndex
 
     def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.requested_mode = mode
-        self._index_pending = 0  # index requests (REST pages, feed) not answered yet
-        self._index_complete = False  # the REST index listed every published post
-        self._rest_queries: list[str] = []  # ways to ask the REST index still to try
-        self._known_until: str | None = None  # the latest modification the state knows
-        self._rest_total: int | None = None  # X-WP-Total: posts the site publishes
-        self._rest_answered_before: str | None = None  # which query the last run got through
         self._gone_checked = False
         self._categories_asked: set[str] = set()  # category archives this process asked for
         # without the REST API: the feed's Last-Modified (the site's latest publication or
@@ -86,6 +82,12 @@ class ArrahmahSpider(ArticleCrawler):
         # set of them grew by a kilobyte per article (arrahmah/ledger.py)
         spider.times.posts = spider.run_context.ledger.posts
         spider._fetched_ids = spider.run_context.ledger.fetched
+        crawl = Crawl(
+            crawler, spider.site, spider.run_context, spider.logger, spider.article_request
+        )
+        spider.rest_index = RestIndex(
+            crawl, spider.times.posts, spider.parse_rest_index, spider.rest_index_failed
+        )
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
@@ -100,38 +102,10 @@ class ArrahmahSpider(ArticleCrawler):
     # ---- start: the post index first ---------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         """Read the REST post index (or the RSS feed without it); the walk starts after it."""
-        self._index_pending = 1
         if self.settings.getbool("ARRAHMAH_USE_REST_API", True):
-            self._rest_queries = self._index_queries()
-            self._known_until = self.run_context.state.last_modified()
-            yield self._rest_request(1)
+            yield self.rest_index.start()
         else:
             yield self._feed_request()
-
-    def _index_queries(self) -> list[str]:
-        """The ways to ask for the REST index, best first; what answered last time decides
-        whether the better ways are worth a request (a site that answers only the default
-        query, or none, is asked that one alone)."""
-        state = self.run_context.state
-        # after an outage, articles exported with date-only times get their exact times from
-        # the whole index (read once); otherwise an incremental run reads what changed
-        recent = self.mode == "incremental" and not state.inexact_count()
-        best = "recent" if recent else "lean"
-        self._rest_answered_before = state.fact("rest_query")
-        if self._rest_answered_before in ("plain", "none"):
-            return ["plain"]
-        return [best, "plain"]
-
-    def _rest_request(self, page: int) -> Request:
-        query = wpapi.QUERIES[self._rest_queries[0]]
-        return Request(
-            self.site.rest_posts_url(page, query),
-            callback=self.parse_rest_index,
-            errback=self.rest_index_failed,
-            cb_kwargs={"page": page},
-            priority=100,
-            dont_filter=True,  # read again when a paused run resumes: times live in memory
-        )
 
     def _feed_request(self) -> Request:
         # incremental: a conditional request, answered 304 when nothing was published or
@@ -148,57 +122,20 @@ class ArrahmahSpider(ArticleCrawler):
         )
 
     def parse_rest_index(self, response: Response, page: int) -> Iterator[Request]:
-        """Keep every post's exact times and link; ask for the index pages still needed."""
-        try:
-            posts = wpapi.parse_posts(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
-        except ValueError as exc:
-            self.logger.info("REST index page %d unreadable (%s)", page, exc)
-            self.crawler.stats.inc_value("arrahmah/rest/unreadable")
-            yield from self._rest_page_lost(page)
-            return
-        for post in posts:
-            self.times.posts[post.post_id] = post
-        self.crawler.stats.inc_value("arrahmah/rest/pages")
-        self.crawler.stats.inc_value("arrahmah/reached")
-        if page == 1:
-            # after an outage, the better queries deserve another try next run
-            came_back = self._rest_answered_before == "none"
-            self.run_context.state.learn("rest_query", "" if came_back else self._rest_queries[0])
-        total = wpapi.total_pages(response.headers.get("X-WP-TotalPages"))
-        if page == 1:
-            self._rest_total = wpapi.total_posts(response.headers.get("X-WP-Total"))
-        if self._rest_queries[0] == "recent":
-            # newest modifications first: read on only while every post is newer than the last
-            # modification the state knows (without one, to the end)
-            self._index_complete = False  # the run sees what changed, not what went
-            known = self._known_until
-            if page < total and posts and not (known and wpapi.modified_before(posts, known)):
-                self._index_pending += 1
-                yield self._rest_request(page + 1)
-        elif page == 1:
-            self._index_pending += total - 1
-            for n in range(2, total + 1):
-                yield self._rest_request(n)
-            self._index_complete = bool(posts)
-        yield from self._index_page_done()
+        """A page of the REST index (`arrahmah.discovery.rest_index`)."""
+        yield from self.rest_index.parse(response, page)
+        yield from self._rest_index_answered()
 
     def rest_index_failed(self, failure: Failure) -> Iterator[Request]:
-        """The index does not answer this way (or at all): another query, or the RSS feed."""
-        page = failure.request.cb_kwargs.get("page", 1)  # type: ignore[attr-defined]
-        self.logger.info("REST index page %s unavailable (%s)", page, failure.getErrorMessage())
-        self.crawler.stats.inc_value("arrahmah/rest/unavailable")
-        yield from self._rest_page_lost(page)
+        """A page of the REST index did not answer (`arrahmah.discovery.rest_index`)."""
+        yield from self.rest_index.failed(failure)
+        yield from self._rest_index_answered()
 
-    def _rest_page_lost(self, page: int) -> Iterator[Request]:
-        if page == 1 and len(self._rest_queries) > 1:
-            self._rest_queries.pop(0)  # ask the next way
-            yield self._rest_request(1)
-        elif page == 1:
-            self.run_context.state.learn("rest_query", "none")
+    def _rest_index_answered(self) -> Iterator[Request]:
+        if self.rest_index.unavailable:
             yield self._feed_request()  # no index: the feed stands in for it
-        else:
-            self._index_complete = False
-            yield from self._index_page_done()
+        elif self.rest_index.done:
+            yield from self._index_read()
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Exact publication times of the newest posts, from the feed's ``pubDate``."""
@@ -206,7 +143,7 @@ class ArrahmahSpider(ArticleCrawler):
             self.logger.info("the feed is unchanged since the last run: no revisits")
             self._site_unchanged = True
             self.crawler.stats.inc_value("arrahmah/reached")
-            yield from self._index_page_done()
+            yield from self._index_read()
             return
         modified = response.headers.get("Last-Modified")
         self._feed_modified = modified.decode("latin-1") if modified else None
@@ -222,62 +159,26 @@ class ArrahmahSpider(ArticleCrawler):
         self.crawler.stats.set_value("arrahmah/feed/entries", len(entries))
         if entries:
             self.crawler.stats.inc_value("arrahmah/reached")
-        yield from self._index_page_done()
+        yield from self._index_read()
 
     def index_failed(self, failure: Failure) -> Iterator[Request]:
         """Neither REST index nor feed: page dates only."""
         self.logger.info("RSS feed unavailable (%s)", failure.getErrorMessage())
-        yield from self._index_page_done()
+        yield from self._index_read()
 
-    def _index_page_done(self) -> Iterator[Request]:
-        self._index_pending -= 1
-        if self._index_pending == 0 and self._some_post_went():
-            # the site counts fewer posts than the state knows plus the new ones: read the
-            # whole index once, to learn which went
-            self.logger.info("the REST index counts fewer posts than known: reading all of it")
-            self._rest_queries = ["lean", "plain"]
-            self._index_pending = 1
-            yield self._rest_request(1)
-        elif self._index_pending == 0:
-            self.crawler.stats.set_value("arrahmah/rest/posts", len(self.times.posts))
-            self.correct_times()
-            yield from self.walk()
+    def _index_read(self) -> Iterator[Request]:
+        """The index (or the feed) is read: correct what it corrects, then walk."""
+        self.crawler.stats.set_value("arrahmah/rest/posts", len(self.times.posts))
+        self.correct_times()
+        yield from self.walk()
 
     def correct_times(self) -> None:
-        """Exact times, from the index, for articles earlier runs exported with date-only ones
-        (the index was down): the pages need not be fetched again, and the article's version
-        does not change (a reader reads the same). The run recorder keeps the corrections."""
-        if not self.times.posts:
-            return
-        fixes = []
-        for known in self.run_context.state.inexact():
-            meta = self.times.posts.get(known.post_id)
-            if meta is None or not known.published_at:
-                continue
-            if meta.published_at[:10] != known.published_at[:10]:
-                continue  # not what the page said: the next fetch decides
-            published = exact_published(known.published_at, meta.published_at)
-            modified = known.modified_at
-            if modified is None and meta.modified_at and known.last_run:
-                exported = datetime.strptime(known.last_run[:15], "%Y%m%dT%H%M%S").replace(
-                    tzinfo=UTC
-                )
-                if datetime.fromisoformat(meta.modified_at) <= exported:
-                    modified = meta.modified_at  # the version exported holds that modification
-            if (published, modified) != (known.published_at, known.modified_at):
-                fixes.append(TimesFix(known.post_id, meta.link, published, modified))
+        """Exact times, from the index, for articles earlier runs exported with date-only
+        ones; the run recorder keeps the corrections."""
+        fixes = time_fixes(self.run_context.state, self.times.posts)
         if fixes:
             self.logger.info("exact times for %d articles exported with date-only ones", len(fixes))
             self.crawler.signals.send_catch_log(times_corrected, fixes=fixes)
-
-    def _some_post_went(self) -> bool:
-        """After reading the recently modified posts: does the site's post count say that some
-        post the state knows is no longer published? (0 requests when none went.)"""
-        if self._index_complete or not self._rest_queries or self._rest_queries[0] != "recent":
-            return False
-        if self._rest_total is None:
-            return False
-        return self._rest_total < self.run_context.state.live_count(also=self.times.posts)
 
     # ---- the walk ---------------------------------------------------------------------------
     def walk(self) -> Iterator[Request]:
@@ -450,7 +351,7 @@ class ArrahmahSpider(ArticleCrawler):
     def gone_candidates(self) -> Iterator[Any]:
         """Known live posts that a complete index (REST, or a full walk) did not show."""
         listed: Container[int]
-        if self.times.posts and self._index_complete:
+        if self.times.posts and self.rest_index.complete:
             listed = self.times.posts
         elif self.mode == "full":
             listed = self._fetched_ids
@@ -488,7 +389,7 @@ class ArrahmahSpider(ArticleCrawler):
         """How many articles this run will have done, as far as it can tell yet: the REST
         index's post count or the sitemaps' in a full walk; what it asked for so far else."""
         if self.mode == "full":
-            return self._rest_total or self.run_context.ledger.found_count("sitemaps") or None
+            return self.rest_index.total or self.run_context.ledger.found_count("sitemaps") or None
         return self._asked or None
 
     def discovery_report(self) -> dict[str, Any]:
