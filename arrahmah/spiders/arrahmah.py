@@ -19,7 +19,6 @@ once. Every article is a `RawArticle` for the pipelines to clean.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator, Container, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,6 +33,7 @@ from twisted.python.failure import Failure
 
 from arrahmah import feeds, losses
 from arrahmah.discovery import Crawl
+from arrahmah.discovery.feed import Feed
 from arrahmah.discovery.rest_index import RestIndex, time_fixes
 from arrahmah.items import RawArticle
 from arrahmah.ledger import IdSet
@@ -45,7 +45,6 @@ from arrahmah.spiders.base import ArticleCrawler, with_recorder
 __all__ = ["GONE_STATUSES", "ArrahmahSpider", "ArticleCrawler", "with_recorder"]
 
 GONE_STATUSES = losses.GONE_STATUSES
-FEED_MODIFIED = "feed_last_modified"  # the state's fact: the feed's Last-Modified, last run
 
 
 class ArrahmahSpider(ArticleCrawler):
@@ -56,16 +55,13 @@ class ArrahmahSpider(ArticleCrawler):
     mode: str
     _fetched_ids: IdSet  # posts whose first page this run read
     rest_index: RestIndex
+    feed: Feed
 
     def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.requested_mode = mode
         self._gone_checked = False
         self._categories_asked: set[str] = set()  # category archives this process asked for
-        # without the REST API: the feed's Last-Modified (the site's latest publication or
-        # edit); a feed unchanged since the last finished run means no revisit is needed
-        self._feed_modified: str | None = None
-        self._site_unchanged = False
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -88,6 +84,7 @@ class ArrahmahSpider(ArticleCrawler):
         spider.rest_index = RestIndex(
             crawl, spider.times.posts, spider.parse_rest_index, spider.rest_index_failed
         )
+        spider.feed = Feed(crawl, spider.times.feed, spider.parse_feed, spider.index_failed)
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
@@ -105,21 +102,7 @@ class ArrahmahSpider(ArticleCrawler):
         if self.settings.getbool("ARRAHMAH_USE_REST_API", True):
             yield self.rest_index.start()
         else:
-            yield self._feed_request()
-
-    def _feed_request(self) -> Request:
-        # incremental: a conditional request, answered 304 when nothing was published or
-        # edited since the last finished run
-        since = self.run_context.state.fact(FEED_MODIFIED) if self.mode == "incremental" else None
-        return Request(
-            self.site.url("/feed/"),
-            callback=self.parse_feed,
-            errback=self.index_failed,
-            priority=100,
-            dont_filter=True,
-            headers={"If-Modified-Since": since} if since else None,
-            meta={"handle_httpstatus_list": [304]},
-        )
+            yield self.feed.request()
 
     def parse_rest_index(self, response: Response, page: int) -> Iterator[Request]:
         """A page of the REST index (`arrahmah.discovery.rest_index`)."""
@@ -133,37 +116,18 @@ class ArrahmahSpider(ArticleCrawler):
 
     def _rest_index_answered(self) -> Iterator[Request]:
         if self.rest_index.unavailable:
-            yield self._feed_request()  # no index: the feed stands in for it
+            yield self.feed.request()  # no index: the feed stands in for it
         elif self.rest_index.done:
             yield from self._index_read()
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        """Exact publication times of the newest posts, from the feed's ``pubDate``."""
-        if response.status == 304:
-            self.logger.info("the feed is unchanged since the last run: no revisits")
-            self._site_unchanged = True
-            self.crawler.stats.inc_value("arrahmah/reached")
-            yield from self._index_read()
-            return
-        modified = response.headers.get("Last-Modified")
-        self._feed_modified = modified.decode("latin-1") if modified else None
-        try:
-            entries = feeds.parse_rss(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
-        except ValueError as exc:
-            self.logger.info("RSS feed unreadable (%s)", exc)
-            entries = []
-        for entry in entries:
-            path = self.site.path_of(entry.link)
-            if path:
-                self.times.feed[path] = entry.published_at
-        self.crawler.stats.set_value("arrahmah/feed/entries", len(entries))
-        if entries:
-            self.crawler.stats.inc_value("arrahmah/reached")
+        """The RSS feed (`arrahmah.discovery.feed`); the walk starts after it."""
+        self.feed.parse(response)
         yield from self._index_read()
 
     def index_failed(self, failure: Failure) -> Iterator[Request]:
         """Neither REST index nor feed: page dates only."""
-        self.logger.info("RSS feed unavailable (%s)", failure.getErrorMessage())
+        self.feed.failed(failure)
         yield from self._index_read()
 
     def _index_read(self) -> Iterator[Request]:
@@ -227,7 +191,7 @@ class ArrahmahSpider(ArticleCrawler):
                     continue
                 self.crawler.stats.inc_value(f"arrahmah/index/{reason}")
                 yield self.article_request(self.site.url(path), reason=reason)
-        elif not self._site_unchanged:  # (the feed answered 304: nothing to revisit)
+        elif not self.feed.unchanged:  # (the feed answered 304: nothing to revisit)
             days = self.settings.getint("ARRAHMAH_REVISIT_DAYS", 7)
             now = datetime.now(UTC)
             since = (now - timedelta(days=days)).date().isoformat()
@@ -378,11 +342,8 @@ class ArrahmahSpider(ArticleCrawler):
 
     def closed(self, reason: str) -> None:
         """A walk that finished revisited what was due: later runs ask the feed since then."""
-        if reason == "finished" and self._feed_modified:
-            try:
-                self.run_context.state.learn(FEED_MODIFIED, self._feed_modified)
-            except sqlite3.Error as exc:  # the next run then reads the feed whole: no harm
-                self.logger.warning("could not keep the feed's Last-Modified: %s", exc)
+        if reason == "finished":
+            self.feed.remember()
 
     # ---- report -------------------------------------------------------------------------------
     def expected_articles(self) -> int | None:
