@@ -20,7 +20,6 @@ once. Every article is a `RawArticle` for the pipelines to clean.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Container, Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -33,6 +32,7 @@ from twisted.python.failure import Failure
 
 from arrahmah import feeds, losses
 from arrahmah.discovery import Crawl
+from arrahmah.discovery.changes import changes
 from arrahmah.discovery.feed import Feed
 from arrahmah.discovery.rest_index import RestIndex, time_fixes
 from arrahmah.items import RawArticle
@@ -54,6 +54,7 @@ class ArrahmahSpider(ArticleCrawler):
     run_context: RunContext
     mode: str
     _fetched_ids: IdSet  # posts whose first page this run read
+    _crawl: Crawl  # what every discovery source is given
     rest_index: RestIndex
     feed: Feed
 
@@ -78,7 +79,7 @@ class ArrahmahSpider(ArticleCrawler):
         # set of them grew by a kilobyte per article (arrahmah/ledger.py)
         spider.times.posts = spider.run_context.ledger.posts
         spider._fetched_ids = spider.run_context.ledger.fetched
-        crawl = Crawl(
+        crawl = spider._crawl = Crawl(
             crawler, spider.site, spider.run_context, spider.logger, spider.article_request
         )
         spider.rest_index = RestIndex(
@@ -159,47 +160,10 @@ class ArrahmahSpider(ArticleCrawler):
                 callback=self.parse_sitemap,
                 errback=self.sitemap_failed,
             )
-        yield from self.index_changes()
+        yield from changes(self._crawl, self.times.posts, self._given_up, self.feed.unchanged)
         for path in sorted(self._retrying):  # what earlier runs failed to fetch
             self.crawler.stats.inc_value("arrahmah/articles/retried")
             yield self.article_request(self.site.url(path), reason="retry")
-
-    def index_changes(self) -> Iterator[Request]:
-        """Incremental mode: posts the index shows as new, edited or moved; or the revisits."""
-        if self.mode != "incremental":
-            return
-        state = self.run_context.state
-        if self.times.posts:
-            for post in self.times.posts.values():
-                known = state.by_id(post.post_id)
-                path = self.site.path_of(post.link) or ""
-                if known is None:
-                    reason = "new"
-                elif known.status == "gone":
-                    reason = "returned"
-                elif known.path != path:
-                    reason = "moved"
-                elif (
-                    post.modified_at and known.modified_at and post.modified_at > known.modified_at
-                ):
-                    reason = "edited"
-                else:
-                    continue
-                if known is not None and known.last_run == self.run_context.run.run_id:
-                    continue
-                if reason == "new" and path in self._given_up:
-                    continue
-                self.crawler.stats.inc_value(f"arrahmah/index/{reason}")
-                yield self.article_request(self.site.url(path), reason=reason)
-        elif not self.feed.unchanged:  # (the feed answered 304: nothing to revisit)
-            days = self.settings.getint("ARRAHMAH_REVISIT_DAYS", 7)
-            now = datetime.now(UTC)
-            since = (now - timedelta(days=days)).date().isoformat()
-            factor = self.settings.getfloat("ARRAHMAH_REVISIT_FACTOR", 1.0)
-            for known in state.revisits_due(since, now, factor):
-                if known.last_run != self.run_context.run.run_id:
-                    self.crawler.stats.inc_value("arrahmah/revisits")
-                    yield self.article_request(self.site.url(known.path), reason="revisit")
 
     def listing_request(self, url: str) -> Request:
         """A request for a listing page (home, category archive, one of their pages)."""
