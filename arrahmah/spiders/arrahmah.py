@@ -25,7 +25,7 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -34,11 +34,12 @@ from arrahmah import feeds, losses
 from arrahmah.discovery import Crawl
 from arrahmah.discovery.changes import changes
 from arrahmah.discovery.feed import Feed
+from arrahmah.discovery.listings import Listings
 from arrahmah.discovery.rest_index import RestIndex, time_fixes
 from arrahmah.items import RawArticle
 from arrahmah.ledger import IdSet
 from arrahmah.losses import Loss
-from arrahmah.page import ArticlePage, ListingPage
+from arrahmah.page import ArticlePage
 from arrahmah.runs import RunContext, times_corrected
 from arrahmah.spiders.base import ArticleCrawler, with_recorder
 
@@ -57,12 +58,12 @@ class ArrahmahSpider(ArticleCrawler):
     _crawl: Crawl  # what every discovery source is given
     rest_index: RestIndex
     feed: Feed
+    listings: Listings
 
     def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.requested_mode = mode
         self._gone_checked = False
-        self._categories_asked: set[str] = set()  # category archives this process asked for
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -86,6 +87,7 @@ class ArrahmahSpider(ArticleCrawler):
             crawl, spider.times.posts, spider.parse_rest_index, spider.rest_index_failed
         )
         spider.feed = Feed(crawl, spider.times.feed, spider.parse_feed, spider.index_failed)
+        spider.listings = Listings(crawl, spider.parse_listing, spider.listing_failed)
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
@@ -153,7 +155,7 @@ class ArrahmahSpider(ArticleCrawler):
             self.lose(Loss(self.site.url(path), "given_up", f"after {runs} runs: {reason}"))
         self._retrying = set(state.pending())
         self._given_up = state.given_up_paths()
-        yield self.listing_request(self.site.url("/"))
+        yield self.listings.start(self._given_up)
         if self.mode == "full":
             yield Request(
                 self.site.url(self.settings.get("ARRAHMAH_SITEMAP_PATH", "/wp-sitemap.xml")),
@@ -165,62 +167,13 @@ class ArrahmahSpider(ArticleCrawler):
             self.crawler.stats.inc_value("arrahmah/articles/retried")
             yield self.article_request(self.site.url(path), reason="retry")
 
-    def listing_request(self, url: str) -> Request:
-        """A request for a listing page (home, category archive, one of their pages)."""
-        return Request(url, callback=self.parse_listing, errback=self.listing_failed)
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        """A listing page (`arrahmah.discovery.listings`)."""
+        yield from self.listings.parse(response)
 
     def listing_failed(self, failure: Failure) -> None:
-        """A listing could not be read: the articles it would have led to are not lost for
-        good (the sitemaps, the index and the next walk lead to them too)."""
-        self.crawler.stats.inc_value("arrahmah/listings_failed")
-        loss = losses.from_failure(failure.request.url, failure)  # type: ignore[attr-defined]
-        self.logger.warning("listing %s unavailable: %s", loss.url, loss.detail)
-        self.crawler.stats.set_value("arrahmah/first_error", loss.detail)
-
-    def parse_listing(self, response: Response) -> Iterator[Request]:
-        """Follow a listing's articles and pagination (full), or page until a known one."""
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("arrahmah/skipped/not_html")
-            return
-        listing = ListingPage.from_html(response.body, response.url, response.encoding)
-        self.crawler.stats.inc_value("arrahmah/listings")
-        self.crawler.stats.inc_value("arrahmah/reached")
-        sticky = set(listing.sticky_links())
-        links = [u for u in listing.article_links() if self.site.is_article_url(u)]
-        paths = {u: self.site.path_of(self.site.article_first_page(u)) or "" for u in links}
-        state = self.run_context.state
-        known = state.known_paths(paths.values())
-        this_run = self.run_context.run.run_id
-        ledger = self.run_context.ledger
-        for url in links:
-            if not ledger.find("listings", paths[url]):
-                continue  # a listing or a sitemap found it before: asked for then, or not
-            _, last_run = known.get(paths[url], (None, None))
-            if paths[url] in known and (self.mode == "incremental" or last_run == this_run):
-                continue  # incremental: known already; full: exported before an interruption
-            if self.mode == "incremental" and paths[url] in self._given_up:
-                continue
-            yield self.article_request(url)
-        if self.mode == "incremental":
-            # stop at a page holding an article known before this run: the sticky post heads
-            # page 1 forever, and what this run exported before a kill is no older news
-            known_before = {p for p, (first, _) in known.items() if first != this_run}
-            if not any(paths[u] in known_before for u in links if u not in sticky):
-                next_page = listing.next_page()
-                if next_page and self.site.is_listing_url(next_page):
-                    yield self.listing_request(next_page)
-            return
-        for url in listing.pagination_links():
-            if self.site.is_listing_url(url):
-                yield self.listing_request(url)
-        for url in listing.links():
-            # every listing repeats the menus and sidebar: ask for each category once, rather
-            # than build a request per link for the dupefilter to drop (3 per article)
-            if self.site.is_category_url(url):
-                url = url.split("#", 1)[0]
-                if url not in self._categories_asked:
-                    self._categories_asked.add(url)
-                    yield self.listing_request(url)
+        """A listing page did not answer (`arrahmah.discovery.listings`)."""
+        self.listings.failed(failure)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Full mode's second discovery path: every post URL of the XML sitemaps."""
