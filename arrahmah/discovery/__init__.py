@@ -20,13 +20,15 @@ ask for an article) and the spider's callbacks for its own requests; it never re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from scrapy import Request
 
 if TYPE_CHECKING:
     import logging
 
-    from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
     from scrapy.statscollectors import StatsCollector
@@ -79,3 +81,18 @@ class Crawl:
     @property
     def ledger(self) -> RunLedger:
         return self.context.ledger
+
+
+class Source:
+    """A discovery source: the `Crawl` it reads, and the spider's callback and errback for the
+    requests it makes."""
+
+    def __init__(
+        self, crawl: Crawl, callback: Callable[..., Any], errback: Callable[..., Any]
+    ) -> None:
+        self.crawl = crawl
+        self._callback, self._errback = callback, errback
+
+    def _request(self, url: str, **kwargs: Any) -> Request:
+        """A request for one of the source's own pages, answered to its callbacks."""
+        return Request(url, callback=self._callback, errback=self._errback, **kwargs)

@@ -17,33 +17,31 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from arrahmah import feeds
-from arrahmah.discovery import Crawl
+from arrahmah.discovery import Crawl, Source
 
 FEED_MODIFIED = "feed_last_modified"  # the state's fact: the feed's Last-Modified, last run
 
 
-class Feed:
+class Feed(Source):
     """One run's reading of the RSS feed."""
 
     def __init__(
         self,
         crawl: Crawl,
         times: MutableMapping[str, str],
-        callback: Callable[[Response], Any],
-        errback: Callable[[Failure], Any],
+        callback: Callable[..., Any],
+        errback: Callable[..., Any],
     ) -> None:
-        self.crawl, self.times = crawl, times  # times: path -> exact publication time
-        self._callback, self._errback = callback, errback
+        super().__init__(crawl, callback, errback)
+        self.times = times  # path -> exact publication time
         self.unchanged = False  # it answered 304: nothing published or edited since last run
         self._last_modified: str | None = None  # its Last-Modified: the latest publication or edit
 
     def request(self) -> Request:
         """The feed; an incremental run's is conditional on the last finished run's feed."""
         since = self.crawl.state.fact(FEED_MODIFIED) if self.crawl.mode == "incremental" else None
-        return Request(
+        return self._request(
             self.crawl.site.url("/feed/"),
-            callback=self._callback,
-            errback=self._errback,
             priority=100,
             dont_filter=True,
             headers={"If-Modified-Since": since} if since else None,

@@ -17,21 +17,17 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from arrahmah import losses
-from arrahmah.discovery import Crawl
+from arrahmah.discovery import Crawl, Source
 from arrahmah.page import ListingPage
 
 
-class Listings:
+class Listings(Source):
     """One run's walk of the listings."""
 
     def __init__(
-        self,
-        crawl: Crawl,
-        callback: Callable[[Response], Any],
-        errback: Callable[[Failure], Any],
+        self, crawl: Crawl, callback: Callable[..., Any], errback: Callable[..., Any]
     ) -> None:
-        self.crawl = crawl
-        self._callback, self._errback = callback, errback
+        super().__init__(crawl, callback, errback)
         self._given_up: Container[str] = frozenset()  # paths an incremental run skips
         self._categories_asked: set[str] = set()  # category archives this process asked for
 
@@ -43,7 +39,7 @@ class Listings:
 
     def request(self, url: str) -> Request:
         """A request for a listing page (home, category archive, one of their pages)."""
-        return Request(url, callback=self._callback, errback=self._errback)
+        return self._request(url)
 
     def parse(self, response: Response) -> Iterator[Request]:
         """Follow a listing's articles and pagination (full), or page until a known one."""

@@ -27,14 +27,14 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from arrahmah import wpapi
-from arrahmah.discovery import Crawl
+from arrahmah.discovery import Crawl, Source
 from arrahmah.runs import TimesFix
 from arrahmah.state import CrawlState
 from arrahmah.times import exact_published
 from arrahmah.wpapi import PostMeta
 
 
-class RestIndex:
+class RestIndex(Source):
     """One run's reading of the REST index."""
 
     def __init__(
@@ -42,10 +42,10 @@ class RestIndex:
         crawl: Crawl,
         posts: MutableMapping[int, PostMeta],
         callback: Callable[..., Any],
-        errback: Callable[[Failure], Any],
+        errback: Callable[..., Any],
     ) -> None:
-        self.crawl, self.posts = crawl, posts
-        self._callback, self._errback = callback, errback
+        super().__init__(crawl, callback, errback)
+        self.posts = posts
         self.pending = 0  # pages asked for and not answered yet
         self.complete = False  # the index listed every published post
         self.unavailable = False  # it answered none of the ways: the feed stands in for it
@@ -72,13 +72,11 @@ class RestIndex:
             self._queries = ["recent" if recent else "lean", "plain"]
         self._known_until = state.last_modified()
         self.pending = 1
-        return self._request(1)
+        return self._page(1)
 
-    def _request(self, page: int) -> Request:
-        return Request(
+    def _page(self, page: int) -> Request:
+        return self._request(
             self.crawl.site.rest_posts_url(page, wpapi.QUERIES[self._queries[0]]),
-            callback=self._callback,
-            errback=self._errback,
             cb_kwargs={"page": page},
             priority=100,
             dont_filter=True,  # read again when a paused run resumes: times live in memory
@@ -112,11 +110,11 @@ class RestIndex:
             known = self._known_until
             if page < total and posts and not (known and wpapi.modified_before(posts, known)):
                 self.pending += 1
-                yield self._request(page + 1)
+                yield self._page(page + 1)
         elif page == 1:
             self.pending += total - 1
             for n in range(2, total + 1):
-                yield self._request(n)
+                yield self._page(n)
             self.complete = bool(posts)
         yield from self._page_done()
 
@@ -132,7 +130,7 @@ class RestIndex:
     def _page_lost(self, page: int) -> Iterator[Request]:
         if page == 1 and len(self._queries) > 1:
             self._queries.pop(0)  # ask the next way
-            yield self._request(1)
+            yield self._page(1)
         elif page == 1:
             self.crawl.state.learn("rest_query", "none")
             self.unavailable = True
@@ -150,7 +148,7 @@ class RestIndex:
             )
             self._queries = ["lean", "plain"]
             self.pending = 1
-            yield self._request(1)
+            yield self._page(1)
 
     def _some_post_went(self) -> bool:
         """After reading the recently modified posts: does the site's post count say that some

@@ -30,12 +30,13 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from arrahmah import feeds, losses
+from arrahmah import losses
 from arrahmah.discovery import Crawl
 from arrahmah.discovery.changes import changes
 from arrahmah.discovery.feed import Feed
 from arrahmah.discovery.listings import Listings
 from arrahmah.discovery.rest_index import RestIndex, time_fixes
+from arrahmah.discovery.sitemaps import Sitemaps
 from arrahmah.items import RawArticle
 from arrahmah.ledger import IdSet
 from arrahmah.losses import Loss
@@ -59,6 +60,7 @@ class ArrahmahSpider(ArticleCrawler):
     rest_index: RestIndex
     feed: Feed
     listings: Listings
+    sitemaps: Sitemaps
 
     def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -88,6 +90,7 @@ class ArrahmahSpider(ArticleCrawler):
         )
         spider.feed = Feed(crawl, spider.times.feed, spider.parse_feed, spider.index_failed)
         spider.listings = Listings(crawl, spider.parse_listing, spider.listing_failed)
+        spider.sitemaps = Sitemaps(crawl, spider.parse_sitemap, spider.sitemap_failed)
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
@@ -157,11 +160,7 @@ class ArrahmahSpider(ArticleCrawler):
         self._given_up = state.given_up_paths()
         yield self.listings.start(self._given_up)
         if self.mode == "full":
-            yield Request(
-                self.site.url(self.settings.get("ARRAHMAH_SITEMAP_PATH", "/wp-sitemap.xml")),
-                callback=self.parse_sitemap,
-                errback=self.sitemap_failed,
-            )
+            yield self.sitemaps.start()
         yield from changes(self._crawl, self.times.posts, self._given_up, self.feed.unchanged)
         for path in sorted(self._retrying):  # what earlier runs failed to fetch
             self.crawler.stats.inc_value("arrahmah/articles/retried")
@@ -176,32 +175,12 @@ class ArrahmahSpider(ArticleCrawler):
         self.listings.failed(failure)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        """Full mode's second discovery path: every post URL of the XML sitemaps."""
-        try:
-            children, urls = feeds.parse_sitemap(response.body)
-        except ValueError as exc:
-            self.logger.warning("sitemap %s unreadable: %s", response.url, exc)
-            return
-        self.crawler.stats.inc_value("arrahmah/reached")
-        for child in children:
-            if self.site.path_of(child) is not None and "-page-" not in child.rsplit("/", 1)[-1]:
-                yield Request(child, callback=self.parse_sitemap, errback=self.sitemap_failed)
-        state = self.run_context.state
-        this_run = self.run_context.run.run_id
-        for url in urls:
-            if not self.site.is_article_url(url):
-                continue
-            path = self.site.path_of(self.site.article_first_page(url)) or ""
-            if not self.run_context.ledger.find("sitemaps", path):
-                continue  # a listing found it first: asked for then, or not
-            seen = state.by_path(path)
-            if seen is None or seen.last_run != this_run:
-                yield self.article_request(url)
+        """A sitemap (`arrahmah.discovery.sitemaps`)."""
+        yield from self.sitemaps.parse(response)
 
     def sitemap_failed(self, failure: Failure) -> None:
-        """No sitemaps: the listings are the only discovery path."""
-        self.crawler.stats.inc_value("arrahmah/sitemap/unavailable")
-        self.logger.info("sitemap %s unavailable", failure.request.url)  # type: ignore[attr-defined]
+        """A sitemap did not answer (`arrahmah.discovery.sitemaps`)."""
+        self.sitemaps.failed(failure)
 
     def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
         if raw.post_id is not None:
@@ -267,18 +246,9 @@ class ArrahmahSpider(ArticleCrawler):
         """How many articles this run will have done, as far as it can tell yet: the REST
         index's post count or the sitemaps' in a full walk; what it asked for so far else."""
         if self.mode == "full":
-            return self.rest_index.total or self.run_context.ledger.found_count("sitemaps") or None
+            return self.rest_index.total or self.sitemaps.found() or None
         return self._asked or None
 
     def discovery_report(self) -> dict[str, Any]:
         """Full mode: articles found by one discovery path and not the other."""
-        if self.mode != "full":
-            return {}
-        ledger = self.run_context.ledger
-        sitemaps = ledger.found_count("sitemaps")
-        return {
-            "listings": ledger.found_count("listings"),
-            "sitemaps": sitemaps,
-            "only_in_listings": ledger.found_only("listings"),
-            "only_in_sitemaps": ledger.found_only("sitemaps") if sitemaps else [],
-        }
+        return self.sitemaps.report() if self.mode == "full" else {}
