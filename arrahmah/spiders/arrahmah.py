@@ -15,6 +15,10 @@ In both modes the REST index (or, without it, the RSS feed) is read first, for e
 publication times; posts the state knows that the index no longer lists are checked, and
 marked gone when they answer 404/410. Multi-page articles are fetched page by page and emitted
 once. Every article is a `RawArticle` for the pipelines to clean.
+
+Each way of finding articles is a source in `arrahmah.discovery`; this spider orchestrates them
+(index, then walk, then the gone check at idle, then the report) and keeps the callbacks Scrapy
+calls, each handing the response to its source.
 """
 
 from __future__ import annotations
@@ -27,13 +31,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from arrahmah import losses
 from arrahmah.discovery import Crawl
 from arrahmah.discovery.changes import changes
 from arrahmah.discovery.feed import Feed
+from arrahmah.discovery.gone import GoneCheck
 from arrahmah.discovery.listings import Listings
 from arrahmah.discovery.rest_index import RestIndex, time_fixes
 from arrahmah.discovery.sitemaps import Sitemaps
@@ -61,6 +65,7 @@ class ArrahmahSpider(ArticleCrawler):
     feed: Feed
     listings: Listings
     sitemaps: Sitemaps
+    gone: GoneCheck
 
     def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -91,6 +96,7 @@ class ArrahmahSpider(ArticleCrawler):
         spider.feed = Feed(crawl, spider.times.feed, spider.parse_feed, spider.index_failed)
         spider.listings = Listings(crawl, spider.parse_listing, spider.listing_failed)
         spider.sitemaps = Sitemaps(crawl, spider.parse_sitemap, spider.sitemap_failed)
+        spider.gone = GoneCheck(crawl, spider.parse_gone_check, spider.gone_check_failed)
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
@@ -192,49 +198,33 @@ class ArrahmahSpider(ArticleCrawler):
         if self._gone_checked or spider is not self:
             return
         self._gone_checked = True
+        listed = self._listed()
+        if listed is None:
+            return
         checks = 0
-        for known in self.gone_candidates():  # streamed: a large state is never held whole
+        for request in self.gone.requests(listed):  # streamed: the state is never held whole
             checks += 1
-            self.crawler.engine.crawl(
-                Request(
-                    self.site.url(known.path),
-                    callback=self.parse_gone_check,
-                    errback=self.gone_check_failed,
-                    cb_kwargs={"post_id": known.post_id},
-                    meta={"handle_httpstatus_list": list(GONE_STATUSES)},
-                    dont_filter=True,
-                )
-            )
+            self.crawler.engine.crawl(request)
         if checks:
             raise DontCloseSpider
 
-    def gone_candidates(self) -> Iterator[Any]:
-        """Known live posts that a complete index (REST, or a full walk) did not show."""
-        listed: Container[int]
+    def _listed(self) -> Container[int] | None:
+        """The posts a complete listing of the site showed (the whole REST index, or a full
+        walk's articles); None when the run has none."""
         if self.times.posts and self.rest_index.complete:
-            listed = self.times.posts
-        elif self.mode == "full":
-            listed = self._fetched_ids
-        else:
-            return
-        this_run = self.run_context.run.run_id
-        for known in self.run_context.state.live():
-            if known.post_id not in listed and known.last_run != this_run:
-                yield known
+            return self.times.posts
+        if self.mode == "full":
+            return self._fetched_ids
+        return None
 
     def parse_gone_check(self, response: Response, post_id: int) -> Iterator[Any]:
-        """A gone candidate answered: 404/410 marks it gone; an article page is read again."""
-        if response.status in GONE_STATUSES:
-            detail = f"{response.status} {self.site.path_of(response.url)}"
-            if self.run_context.state.mark_gone(self.run_context.run.run_id, post_id, detail):
-                self.logger.info("post %d is gone (%s)", post_id, detail)
-            return
-        yield from self.parse_article(response)
+        """A gone check answered (`arrahmah.discovery.gone`): an article page is read again."""
+        if not self.gone.gone(response, post_id):
+            yield from self.parse_article(response)
 
     def gone_check_failed(self, failure: Failure) -> None:
-        """The check itself failed (timeouts, 5xx): the post stays live until a later run."""
-        if failure.check(HttpError):
-            self.logger.info("gone check %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        """A gone check failed (`arrahmah.discovery.gone`)."""
+        self.gone.failed(failure)
 
     def closed(self, reason: str) -> None:
         """A walk that finished revisited what was due: later runs ask the feed since then."""
