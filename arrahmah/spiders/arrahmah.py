@@ -15,206 +15,42 @@ In both modes the REST index (or, without it, the RSS feed) is read first, for e
 publication times; posts the state knows that the index no longer lists are checked, and
 marked gone when they answer 404/410. Multi-page articles are fetched page by page and emitted
 once. Every article is a `RawArticle` for the pipelines to clean.
+
+Each way of finding articles is a source in `arrahmah.discovery`; this spider orchestrates them
+(index, then walk, then the gone check at idle, then the report) and keeps the callbacks Scrapy
+calls, each handing the response to its source.
 """
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from collections.abc import AsyncIterator, Container, Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response, TextResponse
-from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from arrahmah import feeds, losses, wpapi
-from arrahmah.items import RawArticle, utc_now
+from arrahmah import losses
+from arrahmah.discovery import Crawl
+from arrahmah.discovery.changes import changes
+from arrahmah.discovery.feed import Feed
+from arrahmah.discovery.gone import GoneCheck
+from arrahmah.discovery.listings import Listings
+from arrahmah.discovery.rest_index import RestIndex, time_fixes
+from arrahmah.discovery.sitemaps import Sitemaps
+from arrahmah.items import RawArticle
 from arrahmah.ledger import IdSet
 from arrahmah.losses import Loss
-from arrahmah.middlewares import source_of
-from arrahmah.page import ArticlePage, ListingPage, Unreadable, read_article_page
-from arrahmah.runs import RunContext, TimesFix, times_corrected
-from arrahmah.site import Site
-from arrahmah.times import ExactTimes, exact_published
+from arrahmah.page import ArticlePage
+from arrahmah.runs import RunContext, times_corrected
+from arrahmah.spiders.base import ArticleCrawler, with_recorder
+
+__all__ = ["GONE_STATUSES", "ArrahmahSpider", "ArticleCrawler", "with_recorder"]
 
 GONE_STATUSES = losses.GONE_STATUSES
-FEED_MODIFIED = "feed_last_modified"  # the state's fact: the feed's Last-Modified, last run
-
-
-def with_recorder(settings: BaseSettings) -> None:
-    """Add the run recorder to ``EXTENSIONS``, whatever else ``-s EXTENSIONS=…`` names.
-
-    Above the command line's priority: Scrapy applies the process's settings to a crawler
-    again when it starts it, which would take the recorder out of a ``-s EXTENSIONS``.
-    """
-    extensions = settings.getdict("EXTENSIONS")
-    extensions.setdefault("arrahmah.recorder.RunRecorder", 500)
-    settings.set("EXTENSIONS", extensions, SETTINGS_PRIORITIES["cmdline"] + 1)
-
-
-def _one_line(record: logging.LogRecord) -> bool:
-    """A logging filter: the record without its traceback."""
-    record.exc_info = None
-    record.exc_text = None
-    return True
-
-
-class ArticleCrawler(Spider):
-    """What every spider of the site shares: reading articles, page by page, into one item."""
-
-    site: Site
-    times: ExactTimes  # what the REST index (or the feed) said about each post
-
-    def _setup(self, crawler: Crawler) -> None:
-        # robots.txt that cannot be fetched is a line in the log, not a traceback
-        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_one_line)
-        if not crawler.settings.getbool("ARRAHMAH_LOG_SETUP"):
-            for name in ("scrapy.middleware", "scrapy.crawler", "scrapy.addons"):
-                logging.getLogger(name).setLevel(logging.WARNING)  # lists of components
-        self.site = Site.from_base_url(crawler.settings.get("ARRAHMAH_BASE_URL"))
-        self.allowed_domains = [self.site.host]
-        self.times = ExactTimes()
-        self._asked = 0  # article requests made (some dropped as duplicates)
-        self._retrying: set[str] = set()  # paths earlier runs failed to fetch
-        self._given_up: set[str] = set()  # paths failed too often: incremental runs skip them
-        crawler.signals.connect(self.request_scheduled, signals.request_scheduled)
-        crawler.signals.connect(self.request_dropped, signals.request_dropped)
-
-    def article_request(self, url: str, **meta: Any) -> Request:
-        """A request for page 1 of the article at ``url`` (a retry when an earlier run
-        failed to fetch it)."""
-        if self.site.path_of(self.site.article_first_page(url)) in self._retrying:
-            meta["reason"] = "retry"
-        self._asked += 1
-        return Request(
-            self.site.article_first_page(url),
-            callback=self.parse_article,
-            errback=self.article_failed,
-            meta=meta,
-        )
-
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """Read page 1 of an article; fetch its other pages in order; emit it once complete."""
-        self._wanted(response.request)
-        page = self._article_page(response)
-        if page is None:
-            return
-        if page.page_number() > 1:
-            yield self.article_request(response.url)
-            return
-        raw = page.to_raw(crawled_at=utc_now())
-        raw.sources = source_of(response)
-        self.found_article(raw, page)
-        self.times.apply(raw, self.site.path_of(raw.url))
-        first = self.site.article_first_page(response.url)
-        rest = [u for u in page.page_links() if u.rstrip("/") != first.rstrip("/")]
-        yield from self._next_page(raw, rest)
-
-    def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
-        """Hook: an article's first page was read."""
-
-    def _wanted(self, request: Request | None) -> None:
-        """Count an article the run set out to export (a retry of an earlier run's is not:
-        failing again, it makes the run partial, not failed)."""
-        if request is None or request.meta.get("reason") != "retry":
-            self.crawler.stats.inc_value("arrahmah/articles/wanted")
-
-    def _redirect_chain(self, request: Request) -> list[str]:
-        """The URLs an article request was redirected from (none for other requests)."""
-        if request.errback not in (self.article_failed, self.article_page_failed):
-            return []
-        return list(request.meta.get("redirect_urls") or [])
-
-    def request_scheduled(self, request: Request, spider: Spider) -> None:
-        """An article request redirected off the site: Scrapy drops it without an error."""
-        chain = self._redirect_chain(request)
-        if chain and urlsplit(request.url).hostname != self.site.host:
-            self.lose(Loss(chain[0], "offsite_redirect", f"redirects to {request.url}"))
-
-    def request_dropped(self, request: Request, spider: Spider) -> None:
-        """An article request redirected back to where its chain began, dropped as a
-        duplicate. (A redirect to an article this run already has, an old slug's, is no
-        loss.)"""
-        chain = self._redirect_chain(request)
-        if chain and request.url in chain:
-            self.lose(Loss(chain[0], "redirect_loop", " → ".join([*chain, request.url])))
-
-    def lose(self, loss: Loss) -> None:
-        """An article the run wanted will not be exported: say so (the run report lists it,
-        the next run fetches it again if asking again may help)."""
-        log = self.logger.info if loss.terminal else self.logger.warning
-        log("not exported: %s (%s: %s)", loss.url, loss.reason, loss.detail)
-        self.crawler.signals.send_catch_log(losses.article_lost, loss=loss)
-
-    def article_failed(self, failure: Failure) -> None:
-        """An article could not be fetched (after retries, or refused): a loss of the run."""
-        self._wanted(failure.request)  # type: ignore[attr-defined]
-        self.lose(losses.from_failure(failure.request.url, failure))  # type: ignore[attr-defined]
-
-    def parse_article_page(
-        self, response: Response, raw: RawArticle, remaining: list[str]
-    ) -> Iterator[Any]:
-        """Append a later page's content to ``raw``; go on with the next page or emit."""
-        page = self._article_page(response, lose=False)
-        if page is None:
-            self.lose(Loss(raw.url, "incomplete", f"page {response.url} is not part of it"))
-            return
-        page.add_to(raw)
-        raw.sources.extend(source_of(response))
-        yield from self._next_page(raw, remaining)
-
-    def article_page_failed(self, failure: Failure) -> Iterator[Any]:
-        """A later page of a multi-page article failed for good.
-
-        404/410: the site no longer has that page; the article is emitted with the pages it
-        has (``pages`` counts them). Anything else (5xx, timeouts after retries): the article
-        is not emitted now, and the next run fetches it again.
-        """
-        request = failure.request  # type: ignore[attr-defined]
-        raw: RawArticle = request.cb_kwargs["raw"]
-        page_loss = losses.from_failure(request.url, failure)
-        if page_loss.reason == "gone":
-            self.crawler.stats.inc_value("arrahmah/articles/missing_pages")
-            self.logger.warning("%s: page %s is gone; emitted without it", raw.url, request.url)
-            yield from self._next_page(raw, request.cb_kwargs["remaining"])
-            return
-        detail = f"page {request.url}: {page_loss.reason}: {page_loss.detail}"
-        self.lose(Loss(raw.url, "incomplete", detail))
-
-    def _next_page(self, raw: RawArticle, remaining: list[str]) -> Iterator[Any]:
-        if remaining:
-            yield Request(
-                remaining[0],
-                callback=self.parse_article_page,
-                errback=self.article_page_failed,
-                cb_kwargs={"raw": raw, "remaining": remaining[1:]},
-                priority=10,  # finish an article before starting new ones
-            )
-        else:
-            if raw.pages > 1:
-                self.crawler.stats.inc_value("arrahmah/articles/multipage")
-            yield raw
-
-    def _article_page(self, response: Response, lose: bool = True) -> ArticlePage | None:
-        """The article page ``response`` holds; None (a loss, unless not ``lose``) for a page
-        that is not HTML or not an article."""
-        self.crawler.stats.inc_value("arrahmah/reached")
-        kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
-        try:
-            if not isinstance(response, TextResponse):
-                raise Unreadable("not_html", kind or "no Content-Type")
-            return read_article_page(response.body, response.url, kind or None)
-        except Unreadable as exc:
-            if lose:
-                self.lose(Loss(response.url, exc.reason, exc.detail))
-            return None
 
 
 class ArrahmahSpider(ArticleCrawler):
@@ -224,22 +60,17 @@ class ArrahmahSpider(ArticleCrawler):
     run_context: RunContext
     mode: str
     _fetched_ids: IdSet  # posts whose first page this run read
+    _crawl: Crawl  # what every discovery source is given
+    rest_index: RestIndex
+    feed: Feed
+    listings: Listings
+    sitemaps: Sitemaps
+    gone: GoneCheck
 
     def __init__(self, mode: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.requested_mode = mode
-        self._index_pending = 0  # index requests (REST pages, feed) not answered yet
-        self._index_complete = False  # the REST index listed every published post
-        self._rest_queries: list[str] = []  # ways to ask the REST index still to try
-        self._known_until: str | None = None  # the latest modification the state knows
-        self._rest_total: int | None = None  # X-WP-Total: posts the site publishes
-        self._rest_answered_before: str | None = None  # which query the last run got through
         self._gone_checked = False
-        self._categories_asked: set[str] = set()  # category archives this process asked for
-        # without the REST API: the feed's Last-Modified (the site's latest publication or
-        # edit); a feed unchanged since the last finished run means no revisit is needed
-        self._feed_modified: str | None = None
-        self._site_unchanged = False
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -256,6 +87,16 @@ class ArrahmahSpider(ArticleCrawler):
         # set of them grew by a kilobyte per article (arrahmah/ledger.py)
         spider.times.posts = spider.run_context.ledger.posts
         spider._fetched_ids = spider.run_context.ledger.fetched
+        crawl = spider._crawl = Crawl(
+            crawler, spider.site, spider.run_context, spider.logger, spider.article_request
+        )
+        spider.rest_index = RestIndex(
+            crawl, spider.times.posts, spider.parse_rest_index, spider.rest_index_failed
+        )
+        spider.feed = Feed(crawl, spider.times.feed, spider.parse_feed, spider.index_failed)
+        spider.listings = Listings(crawl, spider.parse_listing, spider.listing_failed)
+        spider.sitemaps = Sitemaps(crawl, spider.parse_sitemap, spider.sitemap_failed)
+        spider.gone = GoneCheck(crawl, spider.parse_gone_check, spider.gone_check_failed)
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
@@ -270,184 +111,50 @@ class ArrahmahSpider(ArticleCrawler):
     # ---- start: the post index first ---------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         """Read the REST post index (or the RSS feed without it); the walk starts after it."""
-        self._index_pending = 1
         if self.settings.getbool("ARRAHMAH_USE_REST_API", True):
-            self._rest_queries = self._index_queries()
-            self._known_until = self.run_context.state.last_modified()
-            yield self._rest_request(1)
+            yield self.rest_index.start()
         else:
-            yield self._feed_request()
-
-    def _index_queries(self) -> list[str]:
-        """The ways to ask for the REST index, best first; what answered last time decides
-        whether the better ways are worth a request (a site that answers only the default
-        query, or none, is asked that one alone)."""
-        state = self.run_context.state
-        # after an outage, articles exported with date-only times get their exact times from
-        # the whole index (read once); otherwise an incremental run reads what changed
-        recent = self.mode == "incremental" and not state.inexact_count()
-        best = "recent" if recent else "lean"
-        self._rest_answered_before = state.fact("rest_query")
-        if self._rest_answered_before in ("plain", "none"):
-            return ["plain"]
-        return [best, "plain"]
-
-    def _rest_request(self, page: int) -> Request:
-        query = wpapi.QUERIES[self._rest_queries[0]]
-        return Request(
-            self.site.rest_posts_url(page, query),
-            callback=self.parse_rest_index,
-            errback=self.rest_index_failed,
-            cb_kwargs={"page": page},
-            priority=100,
-            dont_filter=True,  # read again when a paused run resumes: times live in memory
-        )
-
-    def _feed_request(self) -> Request:
-        # incremental: a conditional request, answered 304 when nothing was published or
-        # edited since the last finished run
-        since = self.run_context.state.fact(FEED_MODIFIED) if self.mode == "incremental" else None
-        return Request(
-            self.site.url("/feed/"),
-            callback=self.parse_feed,
-            errback=self.index_failed,
-            priority=100,
-            dont_filter=True,
-            headers={"If-Modified-Since": since} if since else None,
-            meta={"handle_httpstatus_list": [304]},
-        )
+            yield self.feed.request()
 
     def parse_rest_index(self, response: Response, page: int) -> Iterator[Request]:
-        """Keep every post's exact times and link; ask for the index pages still needed."""
-        try:
-            posts = wpapi.parse_posts(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
-        except ValueError as exc:
-            self.logger.info("REST index page %d unreadable (%s)", page, exc)
-            self.crawler.stats.inc_value("arrahmah/rest/unreadable")
-            yield from self._rest_page_lost(page)
-            return
-        for post in posts:
-            self.times.posts[post.post_id] = post
-        self.crawler.stats.inc_value("arrahmah/rest/pages")
-        self.crawler.stats.inc_value("arrahmah/reached")
-        if page == 1:
-            # after an outage, the better queries deserve another try next run
-            came_back = self._rest_answered_before == "none"
-            self.run_context.state.learn("rest_query", "" if came_back else self._rest_queries[0])
-        total = wpapi.total_pages(response.headers.get("X-WP-TotalPages"))
-        if page == 1:
-            self._rest_total = wpapi.total_posts(response.headers.get("X-WP-Total"))
-        if self._rest_queries[0] == "recent":
-            # newest modifications first: read on only while every post is newer than the last
-            # modification the state knows (without one, to the end)
-            self._index_complete = False  # the run sees what changed, not what went
-            known = self._known_until
-            if page < total and posts and not (known and wpapi.modified_before(posts, known)):
-                self._index_pending += 1
-                yield self._rest_request(page + 1)
-        elif page == 1:
-            self._index_pending += total - 1
-            for n in range(2, total + 1):
-                yield self._rest_request(n)
-            self._index_complete = bool(posts)
-        yield from self._index_page_done()
+        """A page of the REST index (`arrahmah.discovery.rest_index`)."""
+        yield from self.rest_index.parse(response, page)
+        yield from self._rest_index_answered()
 
     def rest_index_failed(self, failure: Failure) -> Iterator[Request]:
-        """The index does not answer this way (or at all): another query, or the RSS feed."""
-        page = failure.request.cb_kwargs.get("page", 1)  # type: ignore[attr-defined]
-        self.logger.info("REST index page %s unavailable (%s)", page, failure.getErrorMessage())
-        self.crawler.stats.inc_value("arrahmah/rest/unavailable")
-        yield from self._rest_page_lost(page)
+        """A page of the REST index did not answer (`arrahmah.discovery.rest_index`)."""
+        yield from self.rest_index.failed(failure)
+        yield from self._rest_index_answered()
 
-    def _rest_page_lost(self, page: int) -> Iterator[Request]:
-        if page == 1 and len(self._rest_queries) > 1:
-            self._rest_queries.pop(0)  # ask the next way
-            yield self._rest_request(1)
-        elif page == 1:
-            self.run_context.state.learn("rest_query", "none")
-            yield self._feed_request()  # no index: the feed stands in for it
-        else:
-            self._index_complete = False
-            yield from self._index_page_done()
+    def _rest_index_answered(self) -> Iterator[Request]:
+        if self.rest_index.unavailable:
+            yield self.feed.request()  # no index: the feed stands in for it
+        elif self.rest_index.done:
+            yield from self._index_read()
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        """Exact publication times of the newest posts, from the feed's ``pubDate``."""
-        if response.status == 304:
-            self.logger.info("the feed is unchanged since the last run: no revisits")
-            self._site_unchanged = True
-            self.crawler.stats.inc_value("arrahmah/reached")
-            yield from self._index_page_done()
-            return
-        modified = response.headers.get("Last-Modified")
-        self._feed_modified = modified.decode("latin-1") if modified else None
-        try:
-            entries = feeds.parse_rss(response.body, self.settings.get("ARRAHMAH_TIMEZONE"))
-        except ValueError as exc:
-            self.logger.info("RSS feed unreadable (%s)", exc)
-            entries = []
-        for entry in entries:
-            path = self.site.path_of(entry.link)
-            if path:
-                self.times.feed[path] = entry.published_at
-        self.crawler.stats.set_value("arrahmah/feed/entries", len(entries))
-        if entries:
-            self.crawler.stats.inc_value("arrahmah/reached")
-        yield from self._index_page_done()
+        """The RSS feed (`arrahmah.discovery.feed`); the walk starts after it."""
+        self.feed.parse(response)
+        yield from self._index_read()
 
     def index_failed(self, failure: Failure) -> Iterator[Request]:
         """Neither REST index nor feed: page dates only."""
-        self.logger.info("RSS feed unavailable (%s)", failure.getErrorMessage())
-        yield from self._index_page_done()
+        self.feed.failed(failure)
+        yield from self._index_read()
 
-    def _index_page_done(self) -> Iterator[Request]:
-        self._index_pending -= 1
-        if self._index_pending == 0 and self._some_post_went():
-            # the site counts fewer posts than the state knows plus the new ones: read the
-            # whole index once, to learn which went
-            self.logger.info("the REST index counts fewer posts than known: reading all of it")
-            self._rest_queries = ["lean", "plain"]
-            self._index_pending = 1
-            yield self._rest_request(1)
-        elif self._index_pending == 0:
-            self.crawler.stats.set_value("arrahmah/rest/posts", len(self.times.posts))
-            self.correct_times()
-            yield from self.walk()
+    def _index_read(self) -> Iterator[Request]:
+        """The index (or the feed) is read: correct what it corrects, then walk."""
+        self.crawler.stats.set_value("arrahmah/rest/posts", len(self.times.posts))
+        self.correct_times()
+        yield from self.walk()
 
     def correct_times(self) -> None:
-        """Exact times, from the index, for articles earlier runs exported with date-only ones
-        (the index was down): the pages need not be fetched again, and the article's version
-        does not change (a reader reads the same). The run recorder keeps the corrections."""
-        if not self.times.posts:
-            return
-        fixes = []
-        for known in self.run_context.state.inexact():
-            meta = self.times.posts.get(known.post_id)
-            if meta is None or not known.published_at:
-                continue
-            if meta.published_at[:10] != known.published_at[:10]:
-                continue  # not what the page said: the next fetch decides
-            published = exact_published(known.published_at, meta.published_at)
-            modified = known.modified_at
-            if modified is None and meta.modified_at and known.last_run:
-                exported = datetime.strptime(known.last_run[:15], "%Y%m%dT%H%M%S").replace(
-                    tzinfo=UTC
-                )
-                if datetime.fromisoformat(meta.modified_at) <= exported:
-                    modified = meta.modified_at  # the version exported holds that modification
-            if (published, modified) != (known.published_at, known.modified_at):
-                fixes.append(TimesFix(known.post_id, meta.link, published, modified))
+        """Exact times, from the index, for articles earlier runs exported with date-only
+        ones; the run recorder keeps the corrections."""
+        fixes = time_fixes(self.run_context.state, self.times.posts)
         if fixes:
             self.logger.info("exact times for %d articles exported with date-only ones", len(fixes))
             self.crawler.signals.send_catch_log(times_corrected, fixes=fixes)
-
-    def _some_post_went(self) -> bool:
-        """After reading the recently modified posts: does the site's post count say that some
-        post the state knows is no longer published? (0 requests when none went.)"""
-        if self._index_complete or not self._rest_queries or self._rest_queries[0] != "recent":
-            return False
-        if self._rest_total is None:
-            return False
-        return self._rest_total < self.run_context.state.live_count(also=self.times.posts)
 
     # ---- the walk ---------------------------------------------------------------------------
     def walk(self) -> Iterator[Request]:
@@ -457,139 +164,29 @@ class ArrahmahSpider(ArticleCrawler):
             self.lose(Loss(self.site.url(path), "given_up", f"after {runs} runs: {reason}"))
         self._retrying = set(state.pending())
         self._given_up = state.given_up_paths()
-        yield self.listing_request(self.site.url("/"))
+        yield self.listings.start(self._given_up)
         if self.mode == "full":
-            yield Request(
-                self.site.url(self.settings.get("ARRAHMAH_SITEMAP_PATH", "/wp-sitemap.xml")),
-                callback=self.parse_sitemap,
-                errback=self.sitemap_failed,
-            )
-        yield from self.index_changes()
+            yield self.sitemaps.start()
+        yield from changes(self._crawl, self.times.posts, self._given_up, self.feed.unchanged)
         for path in sorted(self._retrying):  # what earlier runs failed to fetch
             self.crawler.stats.inc_value("arrahmah/articles/retried")
             yield self.article_request(self.site.url(path), reason="retry")
 
-    def index_changes(self) -> Iterator[Request]:
-        """Incremental mode: posts the index shows as new, edited or moved; or the revisits."""
-        if self.mode != "incremental":
-            return
-        state = self.run_context.state
-        if self.times.posts:
-            for post in self.times.posts.values():
-                known = state.by_id(post.post_id)
-                path = self.site.path_of(post.link) or ""
-                if known is None:
-                    reason = "new"
-                elif known.status == "gone":
-                    reason = "returned"
-                elif known.path != path:
-                    reason = "moved"
-                elif (
-                    post.modified_at and known.modified_at and post.modified_at > known.modified_at
-                ):
-                    reason = "edited"
-                else:
-                    continue
-                if known is not None and known.last_run == self.run_context.run.run_id:
-                    continue
-                if reason == "new" and path in self._given_up:
-                    continue
-                self.crawler.stats.inc_value(f"arrahmah/index/{reason}")
-                yield self.article_request(self.site.url(path), reason=reason)
-        elif not self._site_unchanged:  # (the feed answered 304: nothing to revisit)
-            days = self.settings.getint("ARRAHMAH_REVISIT_DAYS", 7)
-            now = datetime.now(UTC)
-            since = (now - timedelta(days=days)).date().isoformat()
-            factor = self.settings.getfloat("ARRAHMAH_REVISIT_FACTOR", 1.0)
-            for known in state.revisits_due(since, now, factor):
-                if known.last_run != self.run_context.run.run_id:
-                    self.crawler.stats.inc_value("arrahmah/revisits")
-                    yield self.article_request(self.site.url(known.path), reason="revisit")
-
-    def listing_request(self, url: str) -> Request:
-        """A request for a listing page (home, category archive, one of their pages)."""
-        return Request(url, callback=self.parse_listing, errback=self.listing_failed)
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        """A listing page (`arrahmah.discovery.listings`)."""
+        yield from self.listings.parse(response)
 
     def listing_failed(self, failure: Failure) -> None:
-        """A listing could not be read: the articles it would have led to are not lost for
-        good (the sitemaps, the index and the next walk lead to them too)."""
-        self.crawler.stats.inc_value("arrahmah/listings_failed")
-        loss = losses.from_failure(failure.request.url, failure)  # type: ignore[attr-defined]
-        self.logger.warning("listing %s unavailable: %s", loss.url, loss.detail)
-        self.crawler.stats.set_value("arrahmah/first_error", loss.detail)
-
-    def parse_listing(self, response: Response) -> Iterator[Request]:
-        """Follow a listing's articles and pagination (full), or page until a known one."""
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("arrahmah/skipped/not_html")
-            return
-        listing = ListingPage.from_html(response.body, response.url, response.encoding)
-        self.crawler.stats.inc_value("arrahmah/listings")
-        self.crawler.stats.inc_value("arrahmah/reached")
-        sticky = set(listing.sticky_links())
-        links = [u for u in listing.article_links() if self.site.is_article_url(u)]
-        paths = {u: self.site.path_of(self.site.article_first_page(u)) or "" for u in links}
-        state = self.run_context.state
-        known = state.known_paths(paths.values())
-        this_run = self.run_context.run.run_id
-        ledger = self.run_context.ledger
-        for url in links:
-            if not ledger.find("listings", paths[url]):
-                continue  # a listing or a sitemap found it before: asked for then, or not
-            _, last_run = known.get(paths[url], (None, None))
-            if paths[url] in known and (self.mode == "incremental" or last_run == this_run):
-                continue  # incremental: known already; full: exported before an interruption
-            if self.mode == "incremental" and paths[url] in self._given_up:
-                continue
-            yield self.article_request(url)
-        if self.mode == "incremental":
-            # stop at a page holding an article known before this run: the sticky post heads
-            # page 1 forever, and what this run exported before a kill is no older news
-            known_before = {p for p, (first, _) in known.items() if first != this_run}
-            if not any(paths[u] in known_before for u in links if u not in sticky):
-                next_page = listing.next_page()
-                if next_page and self.site.is_listing_url(next_page):
-                    yield self.listing_request(next_page)
-            return
-        for url in listing.pagination_links():
-            if self.site.is_listing_url(url):
-                yield self.listing_request(url)
-        for url in listing.links():
-            # every listing repeats the menus and sidebar: ask for each category once, rather
-            # than build a request per link for the dupefilter to drop (3 per article)
-            if self.site.is_category_url(url):
-                url = url.split("#", 1)[0]
-                if url not in self._categories_asked:
-                    self._categories_asked.add(url)
-                    yield self.listing_request(url)
+        """A listing page did not answer (`arrahmah.discovery.listings`)."""
+        self.listings.failed(failure)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        """Full mode's second discovery path: every post URL of the XML sitemaps."""
-        try:
-            children, urls = feeds.parse_sitemap(response.body)
-        except ValueError as exc:
-            self.logger.warning("sitemap %s unreadable: %s", response.url, exc)
-            return
-        self.crawler.stats.inc_value("arrahmah/reached")
-        for child in children:
-            if self.site.path_of(child) is not None and "-page-" not in child.rsplit("/", 1)[-1]:
-                yield Request(child, callback=self.parse_sitemap, errback=self.sitemap_failed)
-        state = self.run_context.state
-        this_run = self.run_context.run.run_id
-        for url in urls:
-            if not self.site.is_article_url(url):
-                continue
-            path = self.site.path_of(self.site.article_first_page(url)) or ""
-            if not self.run_context.ledger.find("sitemaps", path):
-                continue  # a listing found it first: asked for then, or not
-            seen = state.by_path(path)
-            if seen is None or seen.last_run != this_run:
-                yield self.article_request(url)
+        """A sitemap (`arrahmah.discovery.sitemaps`)."""
+        yield from self.sitemaps.parse(response)
 
     def sitemap_failed(self, failure: Failure) -> None:
-        """No sitemaps: the listings are the only discovery path."""
-        self.crawler.stats.inc_value("arrahmah/sitemap/unavailable")
-        self.logger.info("sitemap %s unavailable", failure.request.url)  # type: ignore[attr-defined]
+        """A sitemap did not answer (`arrahmah.discovery.sitemaps`)."""
+        self.sitemaps.failed(failure)
 
     def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
         if raw.post_id is not None:
@@ -601,75 +198,47 @@ class ArrahmahSpider(ArticleCrawler):
         if self._gone_checked or spider is not self:
             return
         self._gone_checked = True
+        listed = self._listed()
+        if listed is None:
+            return
         checks = 0
-        for known in self.gone_candidates():  # streamed: a large state is never held whole
+        for request in self.gone.requests(listed):  # streamed: the state is never held whole
             checks += 1
-            self.crawler.engine.crawl(
-                Request(
-                    self.site.url(known.path),
-                    callback=self.parse_gone_check,
-                    errback=self.gone_check_failed,
-                    cb_kwargs={"post_id": known.post_id},
-                    meta={"handle_httpstatus_list": list(GONE_STATUSES)},
-                    dont_filter=True,
-                )
-            )
+            self.crawler.engine.crawl(request)
         if checks:
             raise DontCloseSpider
 
-    def gone_candidates(self) -> Iterator[Any]:
-        """Known live posts that a complete index (REST, or a full walk) did not show."""
-        listed: Container[int]
-        if self.times.posts and self._index_complete:
-            listed = self.times.posts
-        elif self.mode == "full":
-            listed = self._fetched_ids
-        else:
-            return
-        this_run = self.run_context.run.run_id
-        for known in self.run_context.state.live():
-            if known.post_id not in listed and known.last_run != this_run:
-                yield known
+    def _listed(self) -> Container[int] | None:
+        """The posts a complete listing of the site showed (the whole REST index, or a full
+        walk's articles); None when the run has none."""
+        if self.times.posts and self.rest_index.complete:
+            return self.times.posts
+        if self.mode == "full":
+            return self._fetched_ids
+        return None
 
     def parse_gone_check(self, response: Response, post_id: int) -> Iterator[Any]:
-        """A gone candidate answered: 404/410 marks it gone; an article page is read again."""
-        if response.status in GONE_STATUSES:
-            detail = f"{response.status} {self.site.path_of(response.url)}"
-            if self.run_context.state.mark_gone(self.run_context.run.run_id, post_id, detail):
-                self.logger.info("post %d is gone (%s)", post_id, detail)
-            return
-        yield from self.parse_article(response)
+        """A gone check answered (`arrahmah.discovery.gone`): an article page is read again."""
+        if not self.gone.gone(response, post_id):
+            yield from self.parse_article(response)
 
     def gone_check_failed(self, failure: Failure) -> None:
-        """The check itself failed (timeouts, 5xx): the post stays live until a later run."""
-        if failure.check(HttpError):
-            self.logger.info("gone check %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        """A gone check failed (`arrahmah.discovery.gone`)."""
+        self.gone.failed(failure)
 
     def closed(self, reason: str) -> None:
         """A walk that finished revisited what was due: later runs ask the feed since then."""
-        if reason == "finished" and self._feed_modified:
-            try:
-                self.run_context.state.learn(FEED_MODIFIED, self._feed_modified)
-            except sqlite3.Error as exc:  # the next run then reads the feed whole: no harm
-                self.logger.warning("could not keep the feed's Last-Modified: %s", exc)
+        if reason == "finished":
+            self.feed.remember()
 
     # ---- report -------------------------------------------------------------------------------
     def expected_articles(self) -> int | None:
         """How many articles this run will have done, as far as it can tell yet: the REST
         index's post count or the sitemaps' in a full walk; what it asked for so far else."""
         if self.mode == "full":
-            return self._rest_total or self.run_context.ledger.found_count("sitemaps") or None
+            return self.rest_index.total or self.sitemaps.found() or None
         return self._asked or None
 
     def discovery_report(self) -> dict[str, Any]:
         """Full mode: articles found by one discovery path and not the other."""
-        if self.mode != "full":
-            return {}
-        ledger = self.run_context.ledger
-        sitemaps = ledger.found_count("sitemaps")
-        return {
-            "listings": ledger.found_count("listings"),
-            "sitemaps": sitemaps,
-            "only_in_listings": ledger.found_only("listings"),
-            "only_in_sitemaps": ledger.found_only("sitemaps") if sitemaps else [],
-        }
+        return self.sitemaps.report() if self.mode == "full" else {}

@@ -21,7 +21,7 @@ from arrahmah.items import RawArticle
 from arrahmah.losses import Loss, LostItem
 from arrahmah.page import ArticlePage
 from arrahmah.runs import RunContext
-from arrahmah.spiders.arrahmah import ArticleCrawler, with_recorder
+from arrahmah.spiders.base import ArticleCrawler, with_recorder
 
 _REASONS = {
     "gone": "no such article",

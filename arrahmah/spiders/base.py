@@ -1,0 +1,198 @@
+"""What both spiders share: an article fetched page by page into one `RawArticle`.
+
+`ArticleCrawler` reads an article's first page, fetches its later pages in order and emits it
+once, with the exact times the run knows (`arrahmah.times`); every article the run wanted and
+will not export is a loss with its reason (`arrahmah.losses`), redirects off the site and
+redirect loops included; it keeps the run's retry bookkeeping (what earlier runs failed to
+fetch, and what they gave up on). `with_recorder` puts the run recorder in a crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from twisted.python.failure import Failure
+
+from arrahmah import losses
+from arrahmah.items import RawArticle, utc_now
+from arrahmah.losses import Loss
+from arrahmah.middlewares import source_of
+from arrahmah.page import ArticlePage, Unreadable, read_article_page
+from arrahmah.site import Site
+from arrahmah.times import ExactTimes
+
+
+def with_recorder(settings: BaseSettings) -> None:
+    """Add the run recorder to ``EXTENSIONS``, whatever else ``-s EXTENSIONS=…`` names.
+
+    Above the command line's priority: Scrapy applies the process's settings to a crawler
+    again when it starts it, which would take the recorder out of a ``-s EXTENSIONS``.
+    """
+    extensions = settings.getdict("EXTENSIONS")
+    extensions.setdefault("arrahmah.recorder.RunRecorder", 500)
+    settings.set("EXTENSIONS", extensions, SETTINGS_PRIORITIES["cmdline"] + 1)
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    """A logging filter: the record without its traceback."""
+    record.exc_info = None
+    record.exc_text = None
+    return True
+
+
+class ArticleCrawler(Spider):
+    """What every spider of the site shares: reading articles, page by page, into one item."""
+
+    site: Site
+    times: ExactTimes  # what the REST index (or the feed) said about each post
+
+    def _setup(self, crawler: Crawler) -> None:
+        # robots.txt that cannot be fetched is a line in the log, not a traceback
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_one_line)
+        if not crawler.settings.getbool("ARRAHMAH_LOG_SETUP"):
+            for name in ("scrapy.middleware", "scrapy.crawler", "scrapy.addons"):
+                logging.getLogger(name).setLevel(logging.WARNING)  # lists of components
+        self.site = Site.from_base_url(crawler.settings.get("ARRAHMAH_BASE_URL"))
+        self.allowed_domains = [self.site.host]
+        self.times = ExactTimes()
+        self._asked = 0  # article requests made (some dropped as duplicates)
+        self._retrying: set[str] = set()  # paths earlier runs failed to fetch
+        self._given_up: set[str] = set()  # paths failed too often: incremental runs skip them
+        crawler.signals.connect(self.request_scheduled, signals.request_scheduled)
+        crawler.signals.connect(self.request_dropped, signals.request_dropped)
+
+    def article_request(self, url: str, **meta: Any) -> Request:
+        """A request for page 1 of the article at ``url`` (a retry when an earlier run
+        failed to fetch it)."""
+        if self.site.path_of(self.site.article_first_page(url)) in self._retrying:
+            meta["reason"] = "retry"
+        self._asked += 1
+        return Request(
+            self.site.article_first_page(url),
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta=meta,
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """Read page 1 of an article; fetch its other pages in order; emit it once complete."""
+        self._wanted(response.request)
+        page = self._article_page(response)
+        if page is None:
+            return
+        if page.page_number() > 1:
+            yield self.article_request(response.url)
+            return
+        raw = page.to_raw(crawled_at=utc_now())
+        raw.sources = source_of(response)
+        self.found_article(raw, page)
+        self.times.apply(raw, self.site.path_of(raw.url))
+        first = self.site.article_first_page(response.url)
+        rest = [u for u in page.page_links() if u.rstrip("/") != first.rstrip("/")]
+        yield from self._next_page(raw, rest)
+
+    def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
+        """Hook: an article's first page was read."""
+
+    def _wanted(self, request: Request | None) -> None:
+        """Count an article the run set out to export (a retry of an earlier run's is not:
+        failing again, it makes the run partial, not failed)."""
+        if request is None or request.meta.get("reason") != "retry":
+            self.crawler.stats.inc_value("arrahmah/articles/wanted")
+
+    def _redirect_chain(self, request: Request) -> list[str]:
+        """The URLs an article request was redirected from (none for other requests)."""
+        if request.errback not in (self.article_failed, self.article_page_failed):
+            return []
+        return list(request.meta.get("redirect_urls") or [])
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        """An article request redirected off the site: Scrapy drops it without an error."""
+        chain = self._redirect_chain(request)
+        if chain and urlsplit(request.url).hostname != self.site.host:
+            self.lose(Loss(chain[0], "offsite_redirect", f"redirects to {request.url}"))
+
+    def request_dropped(self, request: Request, spider: Spider) -> None:
+        """An article request redirected back to where its chain began, dropped as a
+        duplicate. (A redirect to an article this run already has, an old slug's, is no
+        loss.)"""
+        chain = self._redirect_chain(request)
+        if chain and request.url in chain:
+            self.lose(Loss(chain[0], "redirect_loop", " → ".join([*chain, request.url])))
+
+    def lose(self, loss: Loss) -> None:
+        """An article the run wanted will not be exported: say so (the run report lists it,
+        the next run fetches it again if asking again may help)."""
+        log = self.logger.info if loss.terminal else self.logger.warning
+        log("not exported: %s (%s: %s)", loss.url, loss.reason, loss.detail)
+        self.crawler.signals.send_catch_log(losses.article_lost, loss=loss)
+
+    def article_failed(self, failure: Failure) -> None:
+        """An article could not be fetched (after retries, or refused): a loss of the run."""
+        self._wanted(failure.request)  # type: ignore[attr-defined]
+        self.lose(losses.from_failure(failure.request.url, failure))  # type: ignore[attr-defined]
+
+    def parse_article_page(
+        self, response: Response, raw: RawArticle, remaining: list[str]
+    ) -> Iterator[Any]:
+        """Append a later page's content to ``raw``; go on with the next page or emit."""
+        page = self._article_page(response, lose=False)
+        if page is None:
+            self.lose(Loss(raw.url, "incomplete", f"page {response.url} is not part of it"))
+            return
+        page.add_to(raw)
+        raw.sources.extend(source_of(response))
+        yield from self._next_page(raw, remaining)
+
+    def article_page_failed(self, failure: Failure) -> Iterator[Any]:
+        """A later page of a multi-page article failed for good.
+
+        404/410: the site no longer has that page; the article is emitted with the pages it
+        has (``pages`` counts them). Anything else (5xx, timeouts after retries): the article
+        is not emitted now, and the next run fetches it again.
+        """
+        request = failure.request  # type: ignore[attr-defined]
+        raw: RawArticle = request.cb_kwargs["raw"]
+        page_loss = losses.from_failure(request.url, failure)
+        if page_loss.reason == "gone":
+            self.crawler.stats.inc_value("arrahmah/articles/missing_pages")
+            self.logger.warning("%s: page %s is gone; emitted without it", raw.url, request.url)
+            yield from self._next_page(raw, request.cb_kwargs["remaining"])
+            return
+        detail = f"page {request.url}: {page_loss.reason}: {page_loss.detail}"
+        self.lose(Loss(raw.url, "incomplete", detail))
+
+    def _next_page(self, raw: RawArticle, remaining: list[str]) -> Iterator[Any]:
+        if remaining:
+            yield Request(
+                remaining[0],
+                callback=self.parse_article_page,
+                errback=self.article_page_failed,
+                cb_kwargs={"raw": raw, "remaining": remaining[1:]},
+                priority=10,  # finish an article before starting new ones
+            )
+        else:
+            if raw.pages > 1:
+                self.crawler.stats.inc_value("arrahmah/articles/multipage")
+            yield raw
+
+    def _article_page(self, response: Response, lose: bool = True) -> ArticlePage | None:
+        """The article page ``response`` holds; None (a loss, unless not ``lose``) for a page
+        that is not HTML or not an article."""
+        self.crawler.stats.inc_value("arrahmah/reached")
+        kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        try:
+            if not isinstance(response, TextResponse):
+                raise Unreadable("not_html", kind or "no Content-Type")
+            return read_article_page(response.body, response.url, kind or None)
+        except Unreadable as exc:
+            if lose:
+                self.lose(Loss(response.url, exc.reason, exc.detail))
+            return None
