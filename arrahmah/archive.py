@@ -195,7 +195,7 @@ class _MemberWriter(WARCWriter):
 
     warcio compresses with zlib at level 9: on this site's pages that was a fifth of a crawl's
     CPU. ISA-L's level 2 writes the same gzip format (every reader reads it): writing a page's
-    records takes a third of the time, for 10 % more bytes (benchmarks/archive_gzip.py).
+    records takes about a quarter of the time, for 10 % more bytes (benchmarks/archive_gzip.py).
     """
 
     def __init__(self, out: io.BytesIO) -> None:

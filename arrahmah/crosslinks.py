@@ -4,9 +4,9 @@ An editor's cross-link ("Baca juga: <link>", "<b>Simak</b><link>", "[Lihat: <lin
 block holding nothing but a short label and links to other articles of the site. Its label may
 be any word an editor ever typed, so no rule here needs a known word. A *label* is a few words
 (any words, any case, plain or styled, optionally bracketed) that end in a mark such as ``:``
-``»`` ``–`` ``|``, or in nothing when they are styled apart or glued to the link. The known
-words (`KNOWN_LABEL`) remain a hint for odd shapes only: a plain unmarked label, or a label
-typed inside the link's own text.
+``»`` ``–`` ``|``, or in nothing when they are styled apart or glued to the link
+(`arrahmah.labels`). The known words (`arrahmah.labels.KNOWN_LABEL`) remain a hint for odd
+shapes only: a plain unmarked label, or a label typed inside the link's own text.
 
 The shapes:
 

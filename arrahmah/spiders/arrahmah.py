@@ -33,7 +33,6 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from arrahmah import losses
 from arrahmah.discovery import Crawl
 from arrahmah.discovery.changes import changes
 from arrahmah.discovery.feed import Feed
@@ -47,10 +46,6 @@ from arrahmah.losses import Loss
 from arrahmah.page import ArticlePage
 from arrahmah.runs import RunContext, times_corrected
 from arrahmah.spiders.base import ArticleCrawler, with_recorder
-
-__all__ = ["GONE_STATUSES", "ArrahmahSpider", "ArticleCrawler", "with_recorder"]
-
-GONE_STATUSES = losses.GONE_STATUSES
 
 
 class ArrahmahSpider(ArticleCrawler):
