@@ -234,18 +234,7 @@ class CrawlState:
 
     def inexact(self) -> Iterator[Known]:
         """The live articles `inexact_count` counts, streamed in batches by post id."""
-        after = -1
-        while True:
-            rows = self.db.execute(
-                f"SELECT {self._COLUMNS} FROM articles WHERE {self._INEXACT}"
-                " AND status != 'gone' AND post_id > ? ORDER BY post_id LIMIT ?",
-                (after, BATCH),
-            ).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield Known(*row)
-            after = rows[-1][0]
+        return self._live_where(self._INEXACT)
 
     def correct_times(self, post_id: int, published_at: str, modified_at: str | None) -> None:
         """The exact times of a post exported with date-only ones (not a new version)."""
@@ -295,14 +284,19 @@ class CrawlState:
         return count
 
     def live(self) -> Iterator[Known]:
-        """Every article not marked gone, by post id, read ``BATCH`` at a time: no query stays
-        open between batches, so the caller may write to the state while it iterates (each
-        article is as its batch found it)."""
+        """Every article not marked gone, by post id (see `_live_where`)."""
+        return self._live_where()
+
+    def _live_where(self, condition: str | None = None) -> Iterator[Known]:
+        """The articles not marked gone that meet the SQL ``condition``, by post id, read
+        ``BATCH`` at a time: no query stays open between batches, so the caller may write to
+        the state while it iterates (each article is as its batch found it)."""
+        where = "status != 'gone'" + (f" AND ({condition})" if condition else "")
         after = -(2**63)
         while True:
             rows = self.db.execute(
-                f"SELECT {self._COLUMNS} FROM articles WHERE status != 'gone' AND post_id > ?"
-                " ORDER BY post_id LIMIT ?",
+                f"SELECT {self._COLUMNS} FROM articles WHERE {where}"
+                " AND post_id > ? ORDER BY post_id LIMIT ?",
                 (after, BATCH),
             ).fetchall()
             for row in rows:
