@@ -71,11 +71,12 @@ class ArticleCrawler(Spider):
     def article_request(self, url: str, **meta: Any) -> Request:
         """A request for page 1 of the article at ``url`` (a retry when an earlier run
         failed to fetch it)."""
-        if self.site.path_of(self.site.article_first_page(url)) in self._retrying:
+        first = self.site.article_first_page(url)
+        if self.site.path_of(first) in self._retrying:
             meta["reason"] = "retry"
         self._asked += 1
         return Request(
-            self.site.article_first_page(url),
+            first,
             callback=self.parse_article,
             errback=self.article_failed,
             meta=meta,
