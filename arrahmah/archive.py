@@ -17,7 +17,6 @@ spelled as Scrapy normalises them.
 
 from __future__ import annotations
 
-import http
 import io
 import logging
 import os
@@ -27,13 +26,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
 
-from isal import isal_zlib
 from warcio.bufferedreaders import BufferedReader
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+
+from arrahmah import warcrecord
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +39,6 @@ WARC_DIR = "warc"  # below ARRAHMAH_DATA_DIR
 _NAME = re.compile(r"^(?P<run>.+?)(?:-(?P<seq>\d{5}))?\.warc\.gz$")
 # the content codings warcio can undo when it reads a body back (br with the brotli package)
 DECODABLE = frozenset(BufferedReader.get_supported_decompressors())
-GZIP_LEVEL = 2  # ISA-L's levels are 0-3
 
 
 # ---- files --------------------------------------------------------------------------------------
@@ -190,26 +187,6 @@ class Exchange:
     ip_address: str | None = None
 
 
-class _MemberWriter(WARCWriter):
-    """warcio's writer, each record one gzip member, compressed by ISA-L.
-
-    warcio compresses with zlib at level 9: on this site's pages that was a fifth of a crawl's
-    CPU. ISA-L's level 2 writes the same gzip format (every reader reads it): writing a page's
-    records takes about a quarter of the time, for 10 % more bytes (benchmarks/archive_gzip.py).
-    """
-
-    def __init__(self, out: io.BytesIO) -> None:
-        super().__init__(out, gzip=False)
-        self._plain = io.BytesIO()
-
-    def _write_warc_record(self, out: BinaryIO, record: ArcWarcRecord) -> None:
-        self._plain.seek(0)
-        self._plain.truncate()
-        super()._write_warc_record(self._plain, record)
-        deflate = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, 16 + isal_zlib.MAX_WBITS)
-        out.write(deflate.compress(self._plain.getvalue()) + deflate.flush())
-
-
 class ArchiveWriter:
     """One run's archive: request/response record pairs appended, each pair with one write."""
 
@@ -228,8 +205,6 @@ class ArchiveWriter:
         self.path: Path | None = None
         self._fh: io.FileIO | None = None
         self._size = 0
-        self._buffer = io.BytesIO()
-        self._warc = _MemberWriter(self._buffer)
 
     def open(self) -> None:
         """Write on in the run's last archive file (a resumed run: its torn end cut), or start
@@ -248,7 +223,8 @@ class ArchiveWriter:
         self._fh = io.FileIO(self.path, "a")
         self._size = os.fstat(self._fh.fileno()).st_size
         if self._size == 0:
-            self._emit(self._warc.create_warcinfo_record(self.path.name, self.info))
+            info = warcrecord.warcinfo(self.path.name, self.info, warcrecord.warc_date())
+            self._append(warcrecord.gzip_member(info))
 
     def write(self, exchange: Exchange) -> dict[str, Any]:
         """Append ``exchange`` as a request and a response record; returns where the response
@@ -257,27 +233,28 @@ class ArchiveWriter:
             self.seq += 1
             self._open_file()
         assert self.path is not None
-        response = self._response_record(exchange)
-        request = self._request_record(exchange)
+        date, rid = warcrecord.warc_date(), warcrecord.record_id()
+        head = warcrecord.http_head(
+            warcrecord.status_line(exchange.protocol, exchange.status),
+            stored_headers(exchange.headers, len(exchange.body)),
+        )
+        response = warcrecord.response(
+            exchange.url, date, head, exchange.body, exchange.ip_address, rid
+        )
+        request = warcrecord.request(
+            exchange.url, date, exchange.method, exchange.request_headers,
+            exchange.request_body, concurrent_to=rid,
+        )  # fmt: skip
         offset = self._size
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._warc.write_request_response_pair(request, response)
-        self._append(self._buffer.getvalue())
+        self._append(warcrecord.gzip_member(response) + warcrecord.gzip_member(request))
         source = {
             "file": self.path.name,
-            "record_id": response.rec_headers.get_header("WARC-Record-ID"),
+            "record_id": rid,
             "offset": offset,
         }
         if self._size >= self.max_bytes:
             self.close()
         return source
-
-    def _emit(self, record: ArcWarcRecord) -> None:
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._warc.write_record(record)
-        self._append(self._buffer.getvalue())
 
     def _append(self, data: bytes) -> None:
         """Write ``data`` whole, or not at all (a failed write is cut off again)."""
@@ -290,37 +267,6 @@ class ArchiveWriter:
             os.ftruncate(self._fh.fileno(), self._size)
             raise
         self._size += len(data)
-
-    def _response_record(self, exchange: Exchange) -> ArcWarcRecord:
-        try:
-            reason = http.HTTPStatus(exchange.status).phrase
-        except ValueError:
-            reason = ""
-        headers = StatusAndHeaders(
-            f"{exchange.status} {reason}".strip(),
-            stored_headers(exchange.headers, len(exchange.body)),
-            protocol=exchange.protocol,
-        )
-        extra = {"WARC-IP-Address": exchange.ip_address} if exchange.ip_address else {}
-        return self._warc.create_warc_record(
-            exchange.url, "response", payload=io.BytesIO(exchange.body),
-            length=len(exchange.body), http_headers=headers, warc_headers_dict=extra,
-        )  # fmt: skip
-
-    def _request_record(self, exchange: Exchange) -> ArcWarcRecord:
-        parts = urlsplit(exchange.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        names = {name.lower() for name, _ in exchange.request_headers}
-        host = [] if "host" in names else [("Host", parts.netloc)]
-        headers = StatusAndHeaders(
-            f"{exchange.method} {target} HTTP/1.1",
-            [*host, *exchange.request_headers],
-            is_http_request=True,
-        )
-        return self._warc.create_warc_record(
-            exchange.url, "request", payload=io.BytesIO(exchange.request_body),
-            length=len(exchange.request_body), http_headers=headers,
-        )  # fmt: skip
 
     def close(self) -> None:
         """Flush the current file to disk and close it (a later write starts the next file)."""

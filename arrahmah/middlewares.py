@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from importlib.metadata import version
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -101,8 +100,7 @@ class WarcArchive:
             context.run.run_id,
             settings.getint("ARRAHMAH_WARC_MAX_BYTES", 10**9),
             {
-                "software": f"arrahmah/{arrahmah.__version__} (Scrapy {scrapy.__version__},"
-                f" warcio {version('warcio')})",
+                "software": f"arrahmah/{arrahmah.__version__} (Scrapy {scrapy.__version__})",
                 "format": "WARC File Format 1.0",
                 "isPartOf": context.run.run_id,
                 "description": f"arrahmah {context.run.mode} run {context.run.run_id}",
