@@ -47,6 +47,9 @@ class RawArticle:
     repairs: list[str] = field(default_factory=list)  # what was mended to read it
     # where each page was read: its record in the run's WARC archive (see `arrahmah.archive`)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    # set when it was cleaned as it was read (`arrahmah.prepare`, in the page worker):
+    # ``content`` is then empty and the cleaning pipelines take their results from here
+    cleaned: Cleaned | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -56,6 +59,33 @@ class RawArticle:
     def __setstate__(self, state: dict[str, Any]) -> None:
         state["content"] = [markup.parse_fragment(html)[0] for html in state["content"]]
         self.__dict__.update(state)
+
+
+@dataclass
+class Stripped:
+    """What `BoilerplatePipeline` removed from an article: counts by rule, suspect blocks."""
+
+    removed: dict[str, int]
+    suspects: list[str]
+
+
+@dataclass
+class Body:
+    """An article's body text, as `TextPipeline` makes it, and what is derived from it."""
+
+    text: str
+    paragraphs: list[str]  # headings aside: what the repeated-paragraph ledger counts
+    dateline: str | None
+    word_count: int
+    content_hash: str
+
+
+@dataclass
+class Cleaned:
+    """The cleaning pipelines' work on a `RawArticle`, done as it was read (`arrahmah.prepare`)."""
+
+    stripped: Stripped
+    body: Body
 
 
 # JSON Schema fragments the fields share

@@ -21,7 +21,11 @@ article_lost = object()
 TERMINAL = frozenset(
     {"robots", "too_large", "not_article", "not_html", "offsite_redirect", "gone", "given_up"}
 )
-TRANSIENT = frozenset({"fetch_failed", "damaged", "invalid", "redirect_loop", "incomplete"})
+# parse_error: reading the page raised (a parser bug; the traceback is in the log): a later
+# run, perhaps with a mended parser, reads it again
+TRANSIENT = frozenset(
+    {"fetch_failed", "damaged", "invalid", "redirect_loop", "incomplete", "parse_error"}
+)
 GONE_STATUSES = (404, 410)
 
 

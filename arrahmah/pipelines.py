@@ -22,10 +22,9 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 import arrahmah
-from arrahmah import boilerplate, text
 from arrahmah.items import ARTICLE_FIELDS, Article, RawArticle, article_schema
 from arrahmah.losses import Loss, LostItem
-from arrahmah.site import ArticleLinks, host_of
+from arrahmah.prepare import body_text, strip_boilerplate
 from arrahmah.suspects import SuspectLedger
 from arrahmah.times import exact_published
 
@@ -103,14 +102,12 @@ class BoilerplatePipeline(_StatsPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawArticle):
             return item
-        links = ArticleLinks((self.site_host, host_of(item.url)), item.url)
-        harvest = boilerplate.Harvest(item.url, list(item.images), links)
-        for root in item.content:
-            for rule, n in boilerplate.strip(root, harvest).items():
-                self.count(f"boilerplate/{rule}", n)
-        self.suspects.add_link_blocks(item.url, harvest.suspects)
-        item.related = [*item.related, *harvest.related]
-        item.images = harvest.images
+        stripped = (
+            item.cleaned.stripped if item.cleaned else strip_boilerplate(item, self.site_host)
+        )
+        for rule, n in stripped.removed.items():
+            self.count(f"boilerplate/{rule}", n)
+        self.suspects.add_link_blocks(item.url, stripped.suspects)
         return item
 
     def close_spider(self) -> None:
@@ -135,13 +132,8 @@ class TextPipeline(_StatsPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawArticle):
             return item
-        paras: list[str] = []
-        headings: list[int] = []
-        for root in item.content:
-            paras.extend(text.paragraphs(root, headings))
-        skip = set(headings)
-        self.suspects.add_article(item.url, [p for n, p in enumerate(paras) if n not in skip])
-        body = text.PARAGRAPH_SEPARATOR.join(paras)
+        body = item.cleaned.body if item.cleaned else body_text(item)
+        self.suspects.add_article(item.url, body.paragraphs)
         return Article(
             url=item.url,
             post_id=item.post_id,  # type: ignore[arg-type]  # validated next
@@ -152,15 +144,15 @@ class TextPipeline(_StatsPipeline):
             categories=item.categories,
             category_paths=item.category_paths,
             tags=item.tags,
-            dateline=text.dateline(body),
-            body=body,
+            dateline=body.dateline,
+            body=body.text,
             related=item.related,
             images=item.images,
             comments_count=item.comments_count or 0,
             pages=item.pages,
             language=self.language,
-            word_count=text.word_count(body),
-            content_hash=text.content_hash(item.title, body),
+            word_count=body.word_count,
+            content_hash=body.content_hash,
             crawled_at=item.crawled_at,
             warc=item.sources,
             extractor=arrahmah.__version__,

@@ -5,12 +5,13 @@
 ``REPLICA_DIR`` holds the site's replica (``serve.py`` and a snapshot): for each size N it
 serves a synthetic site of N articles on loopback (``serve.py --scale N``), then runs, in
 turn, the project's crawl (``scrapy crawl arrahmah``: a full run into a fresh data directory,
-polite delays off, as against any local mirror; with ``--without-archive`` also the same crawl
-with its WARC archive off) and the bare spider of
+polite delays off, as against any local mirror; with ``--variant`` also the same crawl with
+other settings, e.g. the archive or the page worker off) and the bare spider of
 ``benchmarks/bare_spider.py`` (the same pagination, every article fetched and not parsed, the
 same concurrency), ``--pairs`` times each, alternating. Per run it prints the articles per
 second (articles exported, or fetched by the bare spider, over the process's wall time), the
-CPU time, the peak RSS of the crawl's process and the requests it made; per pair the ratio
+CPU time, the peak RSS (the crawl's process and its page worker together) and the requests
+it made; per pair the ratio
 project/bare of the articles per second and of the peak RSS; last, the medians. A crawl that
 fails, or exports fewer articles than the site has, stops the benchmark.
 """
@@ -52,15 +53,46 @@ class Result:
         return self.articles / self.wall_s
 
 
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """The resident memory of ``pid`` and its children (the crawl and its page worker)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            kids = [int(k) for k in children.read().split()]
+    except OSError:
+        kids = []
+    return _rss_mb(pid) + sum(_rss_mb(k) for k in kids)
+
+
 def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, float, float, int]:
-    """Run ``cmd``; its wall time, CPU time (user + system), peak RSS (MB) and exit status."""
+    """Run ``cmd``; its wall time, CPU time (user + system, its children's included), peak
+    RSS (MB: of the process and its children together, sampled every 20 ms, and at least the
+    largest one's own peak) and exit status."""
     started = time.perf_counter()
+    peak = 0.0
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
+        while True:
+            peak = max(peak, _tree_rss_mb(proc.pid))
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(0.02)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
+    # wait4: the process's own usage and its reaped children's (the page worker's)
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, max(peak, usage.ru_maxrss / 1024), proc.returncode
 
 
 def scrapy_stats(log: Path) -> dict[str, int]:
@@ -106,10 +138,20 @@ def serve(replica: Path, n: int, work: Path) -> tuple[subprocess.Popen[bytes], s
     """``serve.py --scale n`` on a free loopback port; the process and its base URL."""
     ready = work / f"ready-{n}"
     server = subprocess.Popen(
-        [sys.executable, str(replica / "serve.py"), str(replica / "site-a" / "snapshot-1"),
-         "--scale", str(n), "--port", "0", "--ready-file", str(ready)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(replica / "serve.py"),
+            str(replica / "site-a" / "snapshot-1"),
+            "--scale",
+            str(n),
+            "--port",
+            "0",
+            "--ready-file",
+            str(ready),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(600):
         if ready.exists() and ready.read_text().strip():
             return server, f"http://{ready.read_text().strip()}"
@@ -132,10 +174,16 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3, help="project/bare pairs per size")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument(
-        "--without-archive", action="store_true",
-        help="also run the project's crawl with its WARC archive off, in the same alternation",
-    )  # fmt: skip
+        "--variant",
+        action="append",
+        default=[],
+        metavar="LABEL:SETTING=VALUE[,...]",
+        help="also run the project's crawl with these settings, in the same alternation "
+        "(e.g. no-warc:ARRAHMAH_WARC_ENABLED=False); repeatable",
+    )
     args = parser.parse_args()
+    variants = [(label, [x for kv in kvs.split(",") for x in ("-s", kv)])
+                for label, _, kvs in (v.partition(":") for v in args.variant)]  # fmt: skip
 
     figures: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="arrahmah-bench-") as tmp:
@@ -147,41 +195,38 @@ def main() -> None:
                 rows = []
                 for pair in range(1, args.pairs + 1):
                     project = project_crawl(base_url, work, n)
-                    plain = None
-                    if args.without_archive:
-                        plain = project_crawl(
-                            base_url, work, n, "-s", "ARRAHMAH_WARC_ENABLED=False"
-                        )
+                    others = [(label, project_crawl(base_url, work, n, *settings))
+                              for label, settings in variants]  # fmt: skip
                     bare = bare_crawl(base_url, work, n)
-                    speed, memory = project.rate / bare.rate, project.peak_rss_mb / bare.peak_rss_mb
-                    row = {"speed_ratio": speed, "rss_ratio": memory,
+                    row = {"speed_ratio": project.rate / bare.rate,
+                           "rss_ratio": project.peak_rss_mb / bare.peak_rss_mb,
                            "project_rate": project.rate, "bare_rate": bare.rate,
                            "project_rss_mb": project.peak_rss_mb,
                            "bare_rss_mb": bare.peak_rss_mb}  # fmt: skip
-                    extra = ""
-                    if plain is not None:
-                        row["no_archive_speed_ratio"] = plain.rate / bare.rate
-                        row["no_archive_rss_ratio"] = plain.peak_rss_mb / bare.peak_rss_mb
-                        extra = f"; without archive {row['no_archive_speed_ratio']:.2f}"
+                    for label, other in others:
+                        row[f"{label}_speed_ratio"] = other.rate / bare.rate
+                        row[f"{label}_rss_ratio"] = other.peak_rss_mb / bare.peak_rss_mb
                     print(
-                        f" pair {pair}: speed ratio {speed:.2f}, peak RSS ratio {memory:.2f}{extra}"
+                        f" pair {pair}: speed ratio {row['speed_ratio']:.2f}, peak RSS ratio "
+                        f"{row['rss_ratio']:.2f}"
+                        + "".join(
+                            f"; {label} {row[f'{label}_speed_ratio']:.2f}" for label, _ in others
+                        )
                     )
                     print(line("project", project))
-                    if plain is not None:
-                        print(line("no-warc", plain))
+                    for label, other in others:
+                        print(line(label, other))
                     print(line("bare", bare))
                     rows.append(row)
                 figures[str(n)] = rows
+                medians = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
                 print(
-                    f" median of {len(rows)} pairs: speed ratio "
-                    f"{statistics.median(r['speed_ratio'] for r in rows):.2f} (project/bare "
-                    f"articles/s), peak RSS ratio "
-                    f"{statistics.median(r['rss_ratio'] for r in rows):.2f}"
-                    + (
-                        f"; without the archive: speed ratio "
-                        f"{statistics.median(r['no_archive_speed_ratio'] for r in rows):.2f}"
-                        if args.without_archive
-                        else ""
+                    f" median of {len(rows)} pairs: speed ratio {medians['speed_ratio']:.2f}"
+                    f" (project/bare articles/s), peak RSS ratio {medians['rss_ratio']:.2f}"
+                    + "".join(
+                        f"; {label}: speed ratio {medians[f'{label}_speed_ratio']:.2f},"
+                        f" peak RSS ratio {medians[f'{label}_rss_ratio']:.2f}"
+                        for label, _ in variants
                     )
                 )
             finally:

@@ -3,7 +3,8 @@
 ``DiskFullAfter``: after ``FULL_AFTER`` run-file lines, every write of the run file fails with
 ENOSPC, as on a full disk; ``ArchiveFullAfter``: the same for the archive's writes.
 ``KillAfter``: after ``KILL_AFTER`` items, the crawl is killed with SIGKILL, during the very
-export of an item.
+export of an item. ``ParserBug``: reading a page whose URL holds ``BUG_IN`` raises, as a
+parser bug would (with the page worker off: the bug is patched into the crawl's process).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from arrahmah import archive, runs
+from arrahmah.spiders import base
 
 
 def fill_up(owner: type, method: str, after: int) -> None:
@@ -67,3 +69,19 @@ class KillAfter:
         self.left -= 1
         if self.left <= 0:
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+class ParserBug:
+    """The page parser raises on some pages."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ParserBug:
+        where, read = crawler.settings.get("BUG_IN"), base.read_article_page
+
+        def buggy(body: bytes, url: str, *args: Any) -> Any:
+            if where in url:
+                raise RuntimeError("a bug")
+            return read(body, url, *args)
+
+        base.read_article_page = buggy  # type: ignore[assignment]
+        return cls()

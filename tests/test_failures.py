@@ -311,3 +311,23 @@ def test_exact_times_are_filled_in_once_the_index_answers_again(tmp_path):
         assert row["modified_at"] is not None and row["version"] == 1
     assert len(rows) == len(by_id)
     assert len(read_jsonl(tmp_path / "dataset" / "versions.jsonl")) == len(by_id)  # no new one
+
+
+def test_a_page_the_parser_fails_on_is_a_loss_of_the_run(tmp_path):
+    """A parser bug on one page: the others are exported, the run is partial and names it."""
+    site = FixtureSite.from_fixtures(per_page=3)
+    buggy = site.post(GOOD[0])
+    data, out = tmp_path / "data", tmp_path / "out.jsonl"
+    with SiteServer(site) as server:
+        result = run_crawl(
+            server.base_url, data, out=out,
+            settings={"EXTENSIONS": json.dumps({"disk_full.ParserBug": 0}),
+                      "BUG_IN": buggy.path, "ARRAHMAH_PAGE_WORKER": False},
+        )  # fmt: skip
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert sorted(i["post_id"] for i in read_jsonl(out)) == GOOD[1:]
+    report = json.loads(next((data / "runs").glob("*.report.json")).read_text("utf-8"))
+    assert report["failed"]["by_reason"] == {"parse_error": 1}
+    (failed,) = report["failed"]["urls"]
+    assert failed["url"].endswith(buggy.path) and failed["detail"] == "RuntimeError: a bug"
+    assert "crawl partial: 16 exported; 1 to fetch again next run (1 parse_error)" in result.stderr

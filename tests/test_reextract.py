@@ -285,7 +285,9 @@ def crawl_with(rule: str, base_url: str, data: Path, *args: str) -> subprocess.C
     return subprocess.run(
         [sys.executable, "-c", code, "crawl", "arrahmah", "-s", f"ARRAHMAH_BASE_URL={base_url}",
          "-s", f"ARRAHMAH_DATA_DIR={data}", "-s", "AUTOTHROTTLE_ENABLED=False",
-         "-s", "DOWNLOAD_DELAY=0", *args],
+         "-s", "DOWNLOAD_DELAY=0",
+         # the changed rule is patched into this process only, not the page worker's
+         "-s", "ARRAHMAH_PAGE_WORKER=False", *args],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip

@@ -94,6 +94,8 @@ def test_scrapyd_deploy_schedule_and_output(tmp_path):
         (run_file,) = (data / "runs").glob("*.jsonl")
         items = read_jsonl(run_file)
         assert sorted(i["post_id"] for i in items) == sorted(p.post_id for p in site.posts)
+        (log,) = (home / "logs" / "arrahmah" / "arrahmah").glob("*.log")
+        assert "page worker" not in log.read_text("utf-8")  # it ran from the egg too
     finally:
         scrapyd.terminate()
         scrapyd.wait(timeout=30)

@@ -43,9 +43,9 @@ from arrahmah.discovery.sitemaps import Sitemaps
 from arrahmah.items import RawArticle
 from arrahmah.ledger import IdSet
 from arrahmah.losses import Loss
-from arrahmah.page import ArticlePage
 from arrahmah.runs import RunContext, times_corrected
 from arrahmah.spiders.base import ArticleCrawler, with_recorder
+from arrahmah.worker import PageWorker
 
 
 class ArrahmahSpider(ArticleCrawler):
@@ -95,6 +95,9 @@ class ArrahmahSpider(ArticleCrawler):
         if not crawler.settings.get("JOBDIR"):
             crawler.settings.set("JOBDIR", str(spider.run_context.prepare_job_dir()), "spider")
         crawler.signals.connect(spider.spider_idle, signals.spider_idle)
+        if crawler.settings.getbool("ARRAHMAH_PAGE_WORKER"):
+            spider.worker = PageWorker(spider.site.host)
+            crawler.signals.connect(spider.worker_closed, signals.spider_closed)
         spider.logger.info(
             "run %s: %s mode%s",
             spider.run_context.run.run_id,
@@ -183,7 +186,7 @@ class ArrahmahSpider(ArticleCrawler):
         """A sitemap did not answer (`arrahmah.discovery.sitemaps`)."""
         self.sitemaps.failed(failure)
 
-    def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
+    def found_article(self, raw: RawArticle, rest_url: str | None) -> None:
         if raw.post_id is not None:
             self._fetched_ids.add(raw.post_id)
 
@@ -220,6 +223,11 @@ class ArrahmahSpider(ArticleCrawler):
     def gone_check_failed(self, failure: Failure) -> None:
         """A gone check failed (`arrahmah.discovery.gone`)."""
         self.gone.failed(failure)
+
+    async def worker_closed(self) -> None:
+        """The run is over: the page worker stops."""
+        if self.worker is not None:
+            await self.worker.close()
 
     def closed(self, reason: str) -> None:
         """A walk that finished revisited what was due: later runs ask the feed since then."""

@@ -19,7 +19,6 @@ from arrahmah import wpapi
 from arrahmah.extract import Extractor
 from arrahmah.items import RawArticle
 from arrahmah.losses import Loss, LostItem
-from arrahmah.page import ArticlePage
 from arrahmah.runs import RunContext
 from arrahmah.spiders.base import ArticleCrawler, with_recorder
 
@@ -35,6 +34,7 @@ _REASONS = {
     "incomplete": "a page of the article failed",
     "redirect_loop": "redirects without end",
     "offsite_redirect": "redirects off the site",
+    "parse_error": "reading the page failed (see the log)",
 }
 
 
@@ -112,9 +112,9 @@ class ArticleSpider(ArticleCrawler):
                 self.failure_reason += f" ({loss.detail})"
         super().lose(loss)
 
-    def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
+    def found_article(self, raw: RawArticle, rest_url: str | None) -> None:
         """Note the post's own REST record: it has the exact times the page does not show."""
-        url = page.rest_url()
+        url = rest_url
         readable = url and self.site.path_of(url) and self.read_rest_records
         self._rest_record = url if readable else None
 

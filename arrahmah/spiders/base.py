@@ -10,7 +10,7 @@ fetch, and what they gave up on). `with_recorder` puts the run recorder in a cra
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,8 +25,10 @@ from arrahmah.items import RawArticle, utc_now
 from arrahmah.losses import Loss
 from arrahmah.middlewares import source_of
 from arrahmah.page import ArticlePage, Unreadable, read_article_page
+from arrahmah.prepare import Prepared
 from arrahmah.site import Site
 from arrahmah.times import ExactTimes
+from arrahmah.worker import PageWorker, WorkerGone
 
 
 def with_recorder(settings: BaseSettings) -> None:
@@ -52,6 +54,7 @@ class ArticleCrawler(Spider):
 
     site: Site
     times: ExactTimes  # what the REST index (or the feed) said about each post
+    worker: PageWorker | None = None  # reads and cleans first pages in a process of its own
 
     def _setup(self, crawler: Crawler) -> None:
         # robots.txt that cannot be fetched is a line in the log, not a traceback
@@ -67,6 +70,7 @@ class ArticleCrawler(Spider):
         self._given_up: set[str] = set()  # paths failed too often: incremental runs skip them
         crawler.signals.connect(self.request_scheduled, signals.request_scheduled)
         crawler.signals.connect(self.request_dropped, signals.request_dropped)
+        crawler.signals.connect(self.spider_error, signals.spider_error)
 
     def article_request(self, url: str, **meta: Any) -> Request:
         """A request for page 1 of the article at ``url`` (a retry when an earlier run
@@ -77,7 +81,7 @@ class ArticleCrawler(Spider):
         self._asked += 1
         return Request(
             first,
-            callback=self.parse_article,
+            callback=self.parse_article if self._reading_here() else self.parse_article_aside,
             errback=self.article_failed,
             meta=meta,
         )
@@ -85,6 +89,50 @@ class ArticleCrawler(Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Read page 1 of an article; fetch its other pages in order; emit it once complete."""
         self._wanted(response.request)
+        self.crawler.stats.inc_value("arrahmah/reached")
+        yield from self._read_article(response)
+
+    async def parse_article_aside(self, response: Response) -> AsyncIterator[Any]:
+        """`parse_article`, the page read and cleaned by the page worker (`arrahmah.worker`)
+        while the crawl goes on; an article in several pages is read here, as before."""
+        self._wanted(response.request)
+        self.crawler.stats.inc_value("arrahmah/reached")
+        kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        if not isinstance(response, TextResponse):
+            self.lose(Loss(response.url, "not_html", kind or "no Content-Type"))
+            return
+        try:
+            if self.worker is None:  # a request of a run resumed with the worker off
+                raise WorkerGone("no page worker")
+            done: Prepared = await self.worker.call(
+                "prepare", response.body, response.url, kind or None, utc_now()
+            )
+        except WorkerGone:  # read here, as every page is from now on
+            if self.worker is not None:
+                self.crawler.stats.set_value("arrahmah/worker/gone", 1)
+            for result in self._read_article(response):
+                yield result
+            return
+        self.crawler.stats.inc_value("arrahmah/worker/pages")
+        if done.unreadable is not None:
+            self.lose(Loss(response.url, *done.unreadable))
+        elif done.later_page:
+            yield self.article_request(response.url)
+        elif done.multipage:
+            for result in self._read_article(response):
+                yield result
+        elif done.raw is not None:
+            raw = done.raw
+            raw.sources = source_of(response)
+            self.found_article(raw, done.rest_url)
+            self.times.apply(raw, self.site.path_of(raw.url))
+            yield raw
+
+    def _reading_here(self) -> bool:
+        """Whether article pages are read in this process (no page worker, or it died)."""
+        return self.worker is None or self.worker.gone is not None
+
+    def _read_article(self, response: Response) -> Iterator[Any]:
         page = self._article_page(response)
         if page is None:
             return
@@ -93,14 +141,14 @@ class ArticleCrawler(Spider):
             return
         raw = page.to_raw(crawled_at=utc_now())
         raw.sources = source_of(response)
-        self.found_article(raw, page)
+        self.found_article(raw, page.rest_url())
         self.times.apply(raw, self.site.path_of(raw.url))
         first = self.site.article_first_page(response.url)
         rest = [u for u in page.page_links() if u.rstrip("/") != first.rstrip("/")]
         yield from self._next_page(raw, rest)
 
-    def found_article(self, raw: RawArticle, page: ArticlePage) -> None:
-        """Hook: an article's first page was read."""
+    def found_article(self, raw: RawArticle, rest_url: str | None) -> None:
+        """Hook: an article's first page was read (``rest_url``: its post's REST record)."""
 
     def _wanted(self, request: Request | None) -> None:
         """Count an article the run set out to export (a retry of an earlier run's is not:
@@ -127,6 +175,21 @@ class ArticleCrawler(Spider):
         chain = self._redirect_chain(request)
         if chain and request.url in chain:
             self.lose(Loss(chain[0], "redirect_loop", " → ".join([*chain, request.url])))
+
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        """Reading an article's page raised (the traceback is in Scrapy's log): a loss of the
+        run, which a later run reads again, not a silent gap."""
+        request = response.request
+        if request is None or spider is not self:
+            return
+        if request.errback == self.article_failed:
+            url = response.url
+        elif request.errback == self.article_page_failed:
+            url = request.cb_kwargs["raw"].url
+        else:
+            return
+        detail = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"[:200]
+        self.lose(Loss(url, "parse_error", detail))
 
     def lose(self, loss: Loss) -> None:
         """An article the run wanted will not be exported: say so (the run report lists it,
@@ -187,7 +250,6 @@ class ArticleCrawler(Spider):
     def _article_page(self, response: Response, lose: bool = True) -> ArticlePage | None:
         """The article page ``response`` holds; None (a loss, unless not ``lose``) for a page
         that is not HTML or not an article."""
-        self.crawler.stats.inc_value("arrahmah/reached")
         kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
         try:
             if not isinstance(response, TextResponse):
