@@ -202,7 +202,7 @@ class ArchiveWriter:
         self.max_bytes = max_bytes
         self.info = info
         self.seq = 0
-        self.path: Path | None = None
+        self.path: Path | None = None  # set by `open`
         self._fh: io.FileIO | None = None
         self._size = 0
 
@@ -267,6 +267,12 @@ class ArchiveWriter:
             os.ftruncate(self._fh.fileno(), self._size)
             raise
         self._size += len(data)
+
+    @property
+    def spec(self) -> tuple[Path, str, int, dict[str, str]]:
+        """What makes this writer: a writer made of it in another process writes the same
+        files (the page worker's, `arrahmah.worker`)."""
+        return self.directory, self.run_id, self.max_bytes, self.info
 
     def close(self) -> None:
         """Flush the current file to disk and close it (a later write starts the next file)."""

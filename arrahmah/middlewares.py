@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 import scrapy
@@ -28,6 +28,7 @@ from scrapy.http import Headers, Response
 import arrahmah
 from arrahmah.archive import DECODABLE, WARC_DIR, ArchiveWriter, Exchange
 from arrahmah.runs import storage_failed
+from arrahmah.worker import PageWorker, WorkerGone
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ class WarcArchive:
     what the crawl reads, after retries. What the server sent it takes from the downloader's
     ``response_downloaded`` signal, before decompression changed the response. A response goes
     on to the spider once its records are in the file, so an item never names a record a kill
-    could lose. A spider without
+    could lose. The page worker writes the records when the crawl has one (`arrahmah.worker`),
+    this process when it has not, or once it died. A spider without
     a run (``arrahmah fetch`` without ``--record``) keeps no archive. Where each response went
     is in ``response.meta["warc"]`` (see `source_of`).
     """
@@ -79,6 +81,7 @@ class WarcArchive:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.writer: ArchiveWriter | None = None
+        self.worker: PageWorker | None = None
         self._sent: WeakKeyDictionary[Request, _Sent] = WeakKeyDictionary()
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
@@ -108,11 +111,14 @@ class WarcArchive:
                 "http-header-user-agent": settings.get("USER_AGENT") or "",
             },
         )
-        self.writer.open()
+        # the page worker writes the archive when there is one; this process when it dies
+        self.worker = getattr(spider, "worker", None)
+        if self.worker is None:
+            self.writer.open()
 
     def spider_closed(self, spider: Spider) -> None:
         if self.writer is not None:
-            self.writer.close()
+            self.writer.close()  # the worker closes its own as it stops
             self.writer = None
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
@@ -123,7 +129,7 @@ class WarcArchive:
         if self.writer is not None:
             request.headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
 
-    def process_response(
+    async def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
         if self.writer is None:
@@ -143,7 +149,7 @@ class WarcArchive:
         )
         stats = self.crawler.stats
         try:
-            request.meta["warc"] = self.writer.write(exchange)
+            request.meta["warc"] = await self._write(self.writer, exchange)
         except OSError as exc:  # the data directory cannot be written: the run stops, failed
             if stats is not None:
                 stats.inc_value("arrahmah/warc/errors")
@@ -153,6 +159,18 @@ class WarcArchive:
         if stats is not None:
             stats.inc_value("arrahmah/warc/responses")
         return response
+
+    async def _write(self, writer: ArchiveWriter, exchange: Exchange) -> dict[str, Any]:
+        if self.worker is not None:
+            try:
+                return cast(
+                    dict[str, Any], await self.worker.call("archive", writer.spec, exchange)
+                )
+            except WorkerGone:  # this process writes on, after what the worker wrote
+                self.worker = None
+        if writer.path is None:
+            writer.open()
+        return writer.write(exchange)
 
 
 def source_of(response: Response) -> list[dict[str, Any]]:

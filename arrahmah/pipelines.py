@@ -82,7 +82,9 @@ class IntegrityPipeline(_StatsPipeline):
 
 
 class BoilerplatePipeline(_StatsPipeline):
-    """Apply `boilerplate.RULES` to every page of a `RawArticle`'s content.
+    """Apply `boilerplate.RULES` to every page of a `RawArticle`'s content
+    (`arrahmah.prepare.strip_boilerplate`; the page worker did it already for an article in
+    one page: ``RawArticle.cleaned``).
 
     Counts what each rule removed (``arrahmah/boilerplate/<rule>``) and notes what looks like
     boilerplate no rule took in a `SuspectLedger`, reported at the end of the run
@@ -116,7 +118,8 @@ class BoilerplatePipeline(_StatsPipeline):
 
 
 class TextPipeline(_StatsPipeline):
-    """Turn a cleaned `RawArticle` into an `Article`: body text and the fields derived from it.
+    """Turn a cleaned `RawArticle` into an `Article`: body text and the fields derived from it
+    (`arrahmah.prepare.body_text`, or what the page worker made of it).
 
     Notes the short paragraphs (headings aside) that recur verbatim across the run's articles,
     reported at the end of the run (``arrahmah/suspects/repeated``): a sign-off, a call to

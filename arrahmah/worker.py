@@ -1,23 +1,28 @@
-"""The page worker: a child process that reads and cleans article pages beside the crawl.
+"""The page worker: a child process that reads and cleans article pages, and writes the run's
+archive, beside the crawl.
 
-A crawl is CPU-bound in the reactor's one thread, and reading and cleaning article pages is
-a third of that thread's work. `PageWorker` hands it to one process of its own (``python -m
-arrahmah.worker``), which runs `arrahmah.prepare.ArticlePreparer` and sends back what it made:
-the machine's second core does it while the reactor goes on fetching.
+A crawl is CPU-bound in the reactor's one thread; reading and cleaning article pages was a
+third of that thread's work, and archiving every response (two digests and a gzip member per
+record) a tenth. `PageWorker` hands both to one process of its own (``python -m
+arrahmah.worker``): its jobs are ``prepare`` (`arrahmah.prepare.ArticlePreparer`) and
+``archive`` (`arrahmah.archive.ArchiveWriter`, for `arrahmah.middlewares.WarcArchive`). The
+machine's second core does them while the reactor goes on fetching.
 
 The channel is the child's stdin and stdout: frames of a 4-byte length and a pickle, a job
 ``(name, args)`` one way, ``(ok, value)`` the other, answered in order. No thread: the replies
 are read on the crawl's asyncio loop. The child dies with the crawl (Linux: the parent-death
 signal; elsewhere at the end of its stdin), ignores the terminal's Ctrl-C (the crawl finishes
-what it has, with the worker) and holds no file of the crawl's.
+what it has, with the worker), and flushes and closes its archive file when its stdin ends.
 
-When the worker cannot start or dies, `call` raises `WorkerGone` and the crawl reads its pages
-itself from then on (`ArticleCrawler.parse_article`): slower, nothing lost.
+When the worker cannot start or dies, `call` raises `WorkerGone` and the crawl does the work
+itself from then on (`ArticleCrawler.parse_article`; the archive written on after the records
+the worker wrote, a torn last one cut off as a resumed run does): slower, nothing lost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import pickle
@@ -25,6 +30,13 @@ import signal
 import sys
 from collections import deque
 from typing import Any, BinaryIO
+
+from arrahmah.archive import ArchiveWriter, Exchange
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +88,7 @@ class PageWorker:
         except OSError as exc:
             self._stop(f"the page worker did not start ({exc})")
             return
+        _widen(self._process.stdin)
         self._reader = asyncio.ensure_future(self._replies())
 
     async def _replies(self) -> None:
@@ -120,7 +133,45 @@ class PageWorker:
             await self._process.wait()
 
 
+def _widen(stream: asyncio.StreamWriter | None) -> None:
+    """A pipe that holds a whole page or more (Linux: 1 MB rather than 64 KB): a job then goes
+    to the worker in one write, not in pieces as the worker reads."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    pipe = stream.get_extra_info("pipe") if stream is not None else None
+    if setsize is not None and pipe is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(pipe.fileno(), setsize, 1 << 20)
+
+
 # ---- the worker process ---------------------------------------------------------------------
+class _Jobs:
+    """What the worker does: read and clean an article's first page (`prepare`); write the
+    run's archive (`archive`: the crawl's `arrahmah.middlewares.WarcArchive` hands it every
+    response, and its record's place comes back)."""
+
+    def __init__(self, site_host: str | None) -> None:
+        from arrahmah.prepare import ArticlePreparer
+
+        self.prepare = ArticlePreparer(site_host).prepare
+        self._archive: ArchiveWriter | None = None
+
+    def archive(self, spec: tuple[Any, ...], exchange: Exchange) -> dict[str, Any]:
+        """Write ``exchange`` to the archive ``spec`` names (`ArchiveWriter.spec`)."""
+        if self._archive is not None and self._archive.spec != spec:
+            self.close()
+        if self._archive is None:
+            archive = ArchiveWriter(*spec)
+            archive.open()
+            self._archive = archive
+        return self._archive.write(exchange)
+
+    def close(self) -> None:
+        """The crawl is done with the worker: its archive file flushed to disk and closed."""
+        archive, self._archive = self._archive, None
+        if archive is not None:
+            archive.close()
+
+
 def _die_with(parent: int) -> None:
     """Be killed when the crawl's process dies (Linux); exit now if it already has."""
     if sys.platform.startswith("linux"):
@@ -142,9 +193,7 @@ def serve(parent: int, site_host: str | None) -> None:
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    from arrahmah.prepare import ArticlePreparer
-
-    jobs = {"prepare": ArticlePreparer(site_host).prepare}
+    jobs = _Jobs(site_host)
     # the replies get stdout to themselves: whatever else prints goes to stderr
     sink = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -155,7 +204,7 @@ def serve(parent: int, site_host: str | None) -> None:
             break
         name, args = pickle.loads(data)
         try:
-            reply = _frame((True, jobs[name](*args)))
+            reply = _frame((True, getattr(jobs, name)(*args)))
         except Exception as exc:  # the crawl's process raises it where the job was asked
             try:
                 reply = _frame((False, exc))
@@ -163,6 +212,7 @@ def serve(parent: int, site_host: str | None) -> None:
                 reply = _frame((False, RuntimeError(f"{name}: {exc!r}")))
         sink.write(reply)
         sink.flush()
+    jobs.close()
 
 
 if __name__ == "__main__":

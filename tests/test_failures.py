@@ -252,7 +252,9 @@ def test_a_data_dir_that_cannot_be_written_stops_the_run(tmp_path, full, after):
     with SiteServer(FixtureSite.from_fixtures(per_page=3)) as server:
         result = run_crawl(
             server.base_url, data,
-            settings={"EXTENSIONS": json.dumps({f"disk_full.{full}": 0}), "FULL_AFTER": after},
+            settings={"EXTENSIONS": json.dumps({f"disk_full.{full}": 0}), "FULL_AFTER": after,
+                      # the full disk is patched into the crawl's process, not the worker's
+                      "ARRAHMAH_PAGE_WORKER": False},
         )  # fmt: skip
         assert result.returncode == 1, result.stderr[-2000:]
         assert "No space left on device" in result.stderr

@@ -23,7 +23,9 @@ from conftest import (
     split_provenance,
 )
 from fixture_site import FixtureSite, SiteServer
+from test_archive import responses, warcio
 
+from arrahmah.archive import archive_files
 from arrahmah.prepare import ArticlePreparer
 from arrahmah.worker import PageWorker, WorkerGone
 
@@ -132,6 +134,33 @@ def test_a_dead_worker_fails_its_jobs_with_worker_gone():
     asyncio.run(kill_it())
 
 
+def test_the_worker_writes_the_archive_and_its_errors_reach_the_crawl(tmp_path):
+    from test_archive import exchange
+
+    spec = (tmp_path / "warc", "r1", 10**9, {"software": "test"})
+    blocked = (tmp_path / "file" / "warc", "r1", 10**9, {"software": "test"})
+    (tmp_path / "file").write_text("not a directory")
+
+    async def write() -> list[dict]:
+        worker = PageWorker(None)
+        try:
+            sources = [await worker.call("archive", spec, exchange(n)) for n in range(3)]
+            with pytest.raises(OSError):  # raised here, as a write of this process's would be
+                await worker.call("archive", blocked, exchange(9))
+        finally:
+            await worker.close()  # the worker closes its archive file as it stops
+        return sources
+
+    sources = asyncio.run(write())
+    path = tmp_path / "warc" / "r1.warc.gz"
+    assert warcio("check", str(path)).returncode == 0
+    records = dict(responses(path))
+    for n, source in enumerate(sources):
+        record = records[source["offset"]]
+        assert record.rec_headers.get_header("WARC-Record-ID") == source["record_id"]
+        assert record.rec_headers.get_header("WARC-Target-URI") == exchange(n).url
+
+
 # ---- in a crawl ---------------------------------------------------------------------------------
 def test_a_crawl_exports_the_same_articles_with_the_worker_and_without(tmp_path):
     site = FixtureSite.from_fixtures(per_page=3)
@@ -161,7 +190,17 @@ def test_when_the_worker_dies_the_crawl_reads_its_pages_itself(tmp_path):
         os.kill(find_worker(crawl), signal.SIGKILL)
         assert crawl.wait(timeout=300) == 0, log.read_text()[-3000:]
     assert "the page worker stopped" in log.read_text()
-    assert sorted(i["post_id"] for i in read_jsonl(tmp_path / "out.jsonl")) == GOOD
+    items = read_jsonl(tmp_path / "out.jsonl")
+    assert sorted(i["post_id"] for i in items) == GOOD
+    # the archive: what the worker wrote, then what the crawl's process wrote on after it
+    records = {}
+    for path in archive_files(data / "warc"):
+        assert warcio("check", str(path)).returncode == 0
+        records |= {(path.name, offset): r for offset, r in responses(path)}
+    for item in items:
+        for source in item["warc"]:
+            record = records[(source["file"], source["offset"])]
+            assert record.rec_headers.get_header("WARC-Record-ID") == source["record_id"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
