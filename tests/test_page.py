@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import fixture_pages, manifest
@@ -180,6 +181,22 @@ def test_only_the_main_column_is_parsed_and_nothing_is_lost():
         assert getattr(cut, field)() == getattr(whole, field)(), field
     assert cut.comments_count() == whole.comments_count() == 5
     assert markup.to_html(cut.content()) == markup.to_html(whole.content())
+
+
+def test_the_comments_are_parsed_only_when_the_meta_line_does_not_count_them():
+    (url, html), _ = fixture_pages(BY_NAME["multipage-comments"])
+    counted = ArticlePage.from_html(html, url)
+    assert 'id="mh-comments"' not in main_column(html)  # its count is in the meta line
+    assert counted.comments_count() == 5
+    # no count in the meta line: the section is read (its heading, then its list)
+    uncounted = re.sub(r'(class="entry-meta-comments">.*?>)5(</a>)', r"\1\2", html)
+    assert 'id="mh-comments"' in main_column(uncounted)
+    assert ArticlePage.from_html(uncounted, url).comments_count() == 5
+    listed = re.sub(r"5 Comments", "Comments", uncounted)
+    assert ArticlePage.from_html(listed, url).comments_count() == 5
+    for page in (counted, ArticlePage.from_html(uncounted, url)):
+        assert page.page_links() == [url + "2/"]
+        assert "Analisa yang tajam" not in markup.text_of(page.content())
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Where MH Magazine lite puts things in a page's HTML, found by string searches before any
-parse: the main column (the parser reads nothing outside it), whether a page reaches its end,
-whether it names the classes of a multi-page post's page links."""
+parse: the main column (the parser reads nothing outside it) and its comments, whether a page
+reaches its end, whether it names the classes of a multi-page post's page links."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 
 # MH Magazine lite puts the site header (logo, menus) before the main column, and the sidebar
 # (widgets) and then the footer after it; the main column holds the article, its author box,
-# post navigation and comments.
+# post navigation and comments (a section from the element with id "mh-comments" to the
+# column's end: the comment list and the comment form, half of the column's markup).
 def _opening_tag(tag: str, css_class: str) -> str:
     return rf"<{tag}\b[^>]*\bclass=[\"'][^\"']*\b{css_class}\b"
 
@@ -73,6 +74,9 @@ def main_column_at(html: str | bytes) -> tuple[Any, int]:
     found = sidebar.search(page, start) if start >= 0 else None
     if found:
         end = found.start()
+    comments = _comments_start(page, content, end)
+    if comments >= 0 and _counter_shown(page, content):
+        end = comments
     cuts = []  # (start, end) of the parts before the content that are left out
     styles = _global_styles(page, content)
     if styles is not None:
@@ -122,6 +126,44 @@ def _global_styles(page: Any, before: int) -> tuple[int, int] | None:
     if page.find(tag_end, start, mark) >= 0:  # the mark is not inside that tag
         return None
     return start, close + len(closing)
+
+
+_COMMENTS: dict[type, tuple[Any, ...]] = {
+    str: (
+        'id="mh-comments"', "<", ">", "entry-meta-comments",
+        re.compile(r"(?:\s*<[^<>]*>)*\s*\d"),
+    ),
+    bytes: (
+        b'id="mh-comments"', b"<", b">", b"entry-meta-comments",
+        re.compile(rb"(?:\s*<[^<>]*>)*\s*\d"),
+    ),
+}  # fmt: skip
+
+
+def _comments_start(page: Any, after: int, end: int) -> int:
+    """Where the comments section's opening tag (``id="mh-comments"``) begins, after the
+    content and before ``end``; -1 when there is none."""
+    mark_text, lt, gt = _COMMENTS[type(page)][:3]
+    mark = page.find(mark_text, after, end)
+    if mark < 0:
+        return -1
+    start = page.rfind(lt, after, mark)
+    if start < 0 or page.find(gt, start, mark) >= 0:  # the mark is not inside one tag
+        return -1
+    return int(start)
+
+
+def _counter_shown(page: Any, before: int) -> bool:
+    """Whether the post's meta line shows the comment count (the last ``entry-meta-comments``
+    before the content, its text opening with a number): the comments section is then left
+    unparsed, since the count is all that is read of it (`ArticlePage.comments_count` reads
+    the section only when the meta line has no count)."""
+    _, _, gt, meta, number = _COMMENTS[type(page)]
+    at = page.rfind(meta, 0, before)
+    if at < 0:
+        return False
+    tag_end = page.find(gt, at, before)
+    return tag_end >= 0 and number.match(page, tag_end + 1, before) is not None
 
 
 def _search_from_literal(pattern: re.Pattern[Any], page: Any, literal: Any, end: int) -> Any:
