@@ -105,7 +105,11 @@ class PageWorker:
                     reply.set_result(value)
                 else:
                     reply.set_exception(value)
-        except (asyncio.IncompleteReadError, OSError, pickle.UnpicklingError) as exc:
+        except Exception as exc:  # its end (EOF), or a reply that cannot be read: stop it
+            if self._process.returncode is None and not isinstance(
+                exc, asyncio.IncompleteReadError
+            ):
+                self._process.kill()
             status = await self._process.wait()
             if self.gone is None:
                 self._stop(f"the page worker stopped (exit status {status}; {exc!r})")
@@ -113,7 +117,7 @@ class PageWorker:
     def _stop(self, why: str) -> None:
         self.gone = why
         if why:
-            logger.warning("%s: pages are read in the crawl's process from now on", why)
+            logger.warning("%s: the crawl's process does its work from now on", why)
         while self._pending:
             reply = self._pending.popleft()
             if not reply.done():
