@@ -85,9 +85,9 @@ SCHEDULER_DISK_QUEUE = "arrahmah.queues.SpillingLifoQueue"
 # The cycle collector: everything loaded before the crawl frozen out of its sight, and a young
 # collection every this many allocations rather than 700 (arrahmah/collector.py); 0: Python's.
 ARRAHMAH_GC_THRESHOLD = 20_000
-# Read and clean article pages in a worker process of their own (arrahmah/worker.py), beside
-# the reactor's thread: a crawl that is not held back by politeness uses a second core. Off:
-# every page is read in the crawl's process (as it is anyway when the worker dies).
+# Read and clean article pages, and write the WARC archive, in a worker process of their own
+# (arrahmah/worker.py), beside the reactor's thread: a crawl that is not held back by politeness
+# uses a second core. Off: the crawl's process does it all (as it does when the worker dies).
 ARRAHMAH_PAGE_WORKER = True
 
 # ---- items ------------------------------------------------------------------------------------

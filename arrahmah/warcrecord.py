@@ -8,8 +8,9 @@ copies: on this site's pages that took three times as long as the hashing and co
 (benchmarks/archive_gzip.py). warcio stays what reads the archive back, and `warcio check`
 verifies every record and digest the tests write.
 
-HTTP headers are written in the bytes they arrived in (Scrapy hands them over as bytes; the
-archive's `Exchange` keeps them as latin-1 text, which maps byte for byte).
+HTTP header values are written in the bytes they arrived in (Scrapy hands them over as bytes;
+the archive's `Exchange` keeps them as latin-1 text, which maps byte for byte); their names as
+Scrapy spells them, and the stored headers as `arrahmah.archive.stored_headers` gives them.
 """
 
 from __future__ import annotations

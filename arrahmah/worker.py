@@ -11,8 +11,10 @@ machine's second core does them while the reactor goes on fetching.
 The channel is the child's stdin and stdout: frames of a 4-byte length and a pickle, a job
 ``(name, args)`` one way, ``(ok, value)`` the other, answered in order. No thread: the replies
 are read on the crawl's asyncio loop. The child dies with the crawl (Linux: the parent-death
-signal; elsewhere at the end of its stdin), ignores the terminal's Ctrl-C (the crawl finishes
-what it has, with the worker), and flushes and closes its archive file when its stdin ends.
+signal; elsewhere at the end of its stdin), runs in a session of its own and ignores SIGINT and
+SIGTERM (the crawl decides when to stop, and finishes what it has with the worker), and flushes
+and closes its archive file when its stdin ends. A job's error is raised in the crawl where the
+job was asked, its traceback in the crawl's log.
 
 When the worker cannot start or dies, `call` raises `WorkerGone` and the crawl does the work
 itself from then on (`ArticleCrawler.parse_article`; the archive written on after the records
@@ -72,9 +74,10 @@ class PageWorker:
             await asyncio.shield(self._started)
         if self.gone is not None or self._process is None or self._process.stdin is None:
             raise WorkerGone(self.gone or "not started")
+        frame = _frame((job, args))  # first: a job that cannot be sent has no place in line
         reply = asyncio.get_running_loop().create_future()
         self._pending.append(reply)
-        self._process.stdin.write(_frame((job, args)))
+        self._process.stdin.write(frame)
         return await reply
 
     async def _start(self) -> None:
@@ -84,9 +87,11 @@ class PageWorker:
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 # where this process found the project (scrapyd adds its egg at run time)
                 env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+                # out of the terminal's process group: its Ctrl-C is the crawl's to handle
+                start_new_session=True,
             )  # fmt: skip
-        except OSError as exc:
-            self._stop(f"the page worker did not start ({exc})")
+        except Exception as exc:  # OSError; NotImplementedError on a loop without processes
+            self._stop(f"the page worker did not start ({exc!r})")
             return
         _widen(self._process.stdin)
         self._reader = asyncio.ensure_future(self._replies())
@@ -111,12 +116,13 @@ class PageWorker:
             ):
                 self._process.kill()
             status = await self._process.wait()
-            if self.gone is None:
-                self._stop(f"the page worker stopped (exit status {status}; {exc!r})")
+            self._stop(f"the page worker stopped (exit status {status}; {exc!r})")
 
     def _stop(self, why: str) -> None:
-        self.gone = why
-        if why:
+        """The worker is gone: every job still waiting fails with `WorkerGone` (a closed
+        worker's too: none should be left, and none may wait for ever)."""
+        if self.gone is None:
+            self.gone = why
             logger.warning("%s: the crawl's process does its work from now on", why)
         while self._pending:
             reply = self._pending.popleft()
@@ -124,7 +130,9 @@ class PageWorker:
                 reply.set_exception(WorkerGone(why))
 
     async def close(self) -> None:
-        """Stop the worker, after the jobs it was given."""
+        """Stop the worker, after the jobs it was given (the crawl waits for none by then)."""
+        if self._started is not None and not self._started.done():
+            await asyncio.shield(self._started)
         if self._process is None or self.gone is not None:
             return
         self.gone = ""  # closing: no new jobs
@@ -132,9 +140,11 @@ class PageWorker:
             self._process.stdin.close()
         try:
             await asyncio.wait_for(self._process.wait(), timeout=60)
-        except TimeoutError:  # stuck: the jobs it had are answered, nothing is lost
+        except TimeoutError:  # stuck in a job: ended, the job failed over to the crawl
             self._process.kill()
             await self._process.wait()
+        if self._reader is not None:
+            await self._reader  # answers what came, fails what did not
 
 
 def _widen(stream: asyncio.StreamWriter | None) -> None:
@@ -148,6 +158,16 @@ def _widen(stream: asyncio.StreamWriter | None) -> None:
 
 
 # ---- the worker process ---------------------------------------------------------------------
+def _portable(exc: Exception) -> Exception:
+    """``exc``, or a RuntimeError saying what it was when it would not survive the pickle to
+    the crawl's process (an exception class with arguments of its own)."""
+    try:
+        pickle.loads(pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
 class _Jobs:
     """What the worker does: read and clean an article's first page (`prepare`); write the
     run's archive (`archive`: the crawl's `arrahmah.middlewares.WarcArchive` hands it every
@@ -197,6 +217,11 @@ def serve(parent: int, site_host: str | None) -> None:
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # what the jobs log (a torn archive record cut off) goes to the crawl's stderr
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr,
+        format="%(asctime)s [%(name)s] %(levelname)s: %(message)s (page worker)",
+    )  # fmt: skip
     jobs = _Jobs(site_host)
     # the replies get stdout to themselves: whatever else prints goes to stderr
     sink = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
@@ -210,10 +235,9 @@ def serve(parent: int, site_host: str | None) -> None:
         try:
             reply = _frame((True, getattr(jobs, name)(*args)))
         except Exception as exc:  # the crawl's process raises it where the job was asked
-            try:
-                reply = _frame((False, exc))
-            except Exception:
-                reply = _frame((False, RuntimeError(f"{name}: {exc!r}")))
+            if not isinstance(exc, OSError):  # a bug: its traceback in the crawl's log
+                logger.exception("page worker: %s failed", name)
+            reply = _frame((False, _portable(exc)))
         sink.write(reply)
         sink.flush()
     jobs.close()

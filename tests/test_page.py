@@ -188,6 +188,8 @@ def test_the_comments_are_parsed_only_when_the_meta_line_does_not_count_them():
     counted = ArticlePage.from_html(html, url)
     assert 'id="mh-comments"' not in main_column(html)  # its count is in the meta line
     assert counted.comments_count() == 5
+    # the count read before the parse stands when the post's frame is not found in the tree
+    assert ArticlePage.from_html(html.replace("type-post", "type-x"), url).comments_count() == 5
     # no count in the meta line: the section is read (its heading, then its list)
     uncounted = re.sub(r'(class="entry-meta-comments">.*?>)5(</a>)', r"\1\2", html)
     assert 'id="mh-comments"' in main_column(uncounted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -27,7 +28,7 @@ from test_archive import responses, warcio
 
 from arrahmah.archive import archive_files
 from arrahmah.prepare import ArticlePreparer
-from arrahmah.worker import PageWorker, WorkerGone
+from arrahmah.worker import PageWorker, WorkerGone, _portable
 
 GOOD = sorted(e["post_id"] for m in manifest() if (e := expected_item(m["name"])) is not None)
 FIRST_PAGES = [(e["name"], *fixture_pages(e)[0]) for e in manifest()]
@@ -106,6 +107,9 @@ def test_an_error_in_a_job_is_raised_where_the_job_was_asked():
                 ArticlePreparer(None).prepare("not bytes", None, None, None)  # type: ignore[arg-type]
             with pytest.raises(here.type, match=re.escape(str(here.value))):
                 await worker.call("prepare", "not bytes", None, None, None)
+            # a job that cannot be sent is refused here, and takes no reply of another's
+            with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+                await worker.call("prepare", lambda: 0, "http://x/", None, "t")
             # and the worker goes on
             done = await worker.call("prepare", b"<html></html>", "http://x/", None, "t")
             assert done.unreadable is not None
@@ -159,6 +163,17 @@ def test_the_worker_writes_the_archive_and_its_errors_reach_the_crawl(tmp_path):
         record = records[source["offset"]]
         assert record.rec_headers.get_header("WARC-Record-ID") == source["record_id"]
         assert record.rec_headers.get_header("WARC-Target-URI") == exchange(n).url
+
+
+class TwoArguments(Exception):
+    def __init__(self, a: str, b: str) -> None:
+        super().__init__(f"{a} {b}")
+
+
+def test_an_error_that_would_not_survive_the_pickle_is_said_in_a_runtime_error():
+    assert isinstance(_portable(ValueError("x")), ValueError)
+    said = _portable(TwoArguments("a", "b"))
+    assert type(said) is RuntimeError and str(said) == "TwoArguments: a b"
 
 
 # ---- in a crawl ---------------------------------------------------------------------------------

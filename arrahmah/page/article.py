@@ -70,6 +70,8 @@ class ArticlePage:
         self.complete = complete  # the page's HTML reaches its end
         self.paged = paged  # False: the HTML names no page-links class (a single-page post)
         self.charset_damage: str | None = None
+        # the meta line's comment count, read before parsing when the comments were left out
+        self.comments_shown: int | None = None
         self.repairs: list[str] = []
         self.source: str | bytes = b""  # the page as served: the menus the tree leaves out
         self._category_names: dict[str, str | None] = {}
@@ -81,12 +83,13 @@ class ArticlePage:
         Only the page's main column is parsed: nothing this parser reads lies in the theme's
         sidebar and footer, which are 40 % of the work of parsing an article page.
         """
-        column, content = main_column_at(html)
+        column, content, comments = main_column_at(html)
         root = markup.parse_document(column, encoding)
         marks = PAGE_LINK_CLASSES[type(column)]
         paged = any(column.find(mark, max(content, 0)) >= 0 for mark in marks)
         page = cls(root, url, complete=reaches_its_end(html), paged=paged)
         page.source = html
+        page.comments_shown = comments
         return page
 
     @classmethod
@@ -365,6 +368,8 @@ class ArticlePage:
         shown = _INT.search(self._frame.text("comments") or "")
         if shown:
             return int(shown.group())
+        if self.comments_shown is not None:  # the comments section was not parsed
+            return self.comments_shown
         heading = xpath("//*[@id='mh-comments']//h4")(self.root)
         counted = _INT.match(clean(markup.text_of(heading[0])) or "") if heading else None
         if counted:

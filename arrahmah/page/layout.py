@@ -5,7 +5,7 @@ reaches its end, whether it names the classes of a multi-page post's page links.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 
 # MH Magazine lite puts the site header (logo, menus) before the main column, and the sidebar
@@ -58,24 +58,34 @@ def main_column(html: str | bytes) -> str | bytes:
     The parser closes what is left open, as a browser would; nothing the page parser reads lies
     in the parts cut off. A page without that layout is returned whole.
     """
-    return main_column_at(html)[0]
+    return main_column_at(html).html
 
 
-def main_column_at(html: str | bytes) -> tuple[Any, int]:
-    """`main_column`, and where the first mention of the content's class is in it (-1: none):
-    whatever lies in the content comes after it."""
+class Column(NamedTuple):
+    """A page's main column (`main_column_at`)."""
+
+    html: Any  # str or bytes, as the page was
+    content: int  # where the content's class is first named in it (-1: never)
+    comments: int | None  # the meta line's comment count, when the comments were left out
+
+
+def main_column_at(html: str | bytes) -> Column:
+    """`main_column`, where the first mention of the content's class is in it (whatever lies
+    in the content comes after it), and the comment count of a column whose comments section
+    was left out."""
     page: Any = html  # text or bytes: the marks below are of the same type
     sidebar, header, content_mark, sidebar_mark, tag_end, header_end = _LAYOUT[type(page)]
     content = page.find(content_mark)
     if content < 0:
-        return html, -1
+        return Column(html, -1, None)
     end = len(html)
     start = _sidebar_search_from(page, content, sidebar_mark, tag_end)
     found = sidebar.search(page, start) if start >= 0 else None
     if found:
         end = found.start()
     comments = _comments_start(page, content, end)
-    if comments >= 0 and _counter_shown(page, content):
+    count = _count_shown(page, content) if comments >= 0 else None
+    if count is not None:
         end = comments
     cuts = []  # (start, end) of the parts before the content that are left out
     styles = _global_styles(page, content)
@@ -88,13 +98,13 @@ def main_column_at(html: str | bytes) -> tuple[Any, int]:
         if close >= 0:  # the site header closes before the content begins: cut it out whole
             cuts.append((top.start(), close + len(header_end)))
     if not cuts:
-        return page[:end], content
+        return Column(page[:end], content, count)
     pieces, at = [], 0
     for cut_start, cut_end in sorted(cuts):
         pieces.append(page[at:cut_start])
         at = cut_end
     pieces.append(page[at:end])
-    return page[:0].join(pieces), content - sum(b - a for a, b in cuts)
+    return Column(page[:0].join(pieces), content - sum(b - a for a, b in cuts), count)
 
 
 # WordPress's global styles: an inline style sheet of 10 KB in the head of every page, two
@@ -131,11 +141,11 @@ def _global_styles(page: Any, before: int) -> tuple[int, int] | None:
 _COMMENTS: dict[type, tuple[Any, ...]] = {
     str: (
         'id="mh-comments"', "<", ">", "entry-meta-comments",
-        re.compile(r"(?:\s*<[^<>]*>)*\s*\d"),
+        re.compile(r"(?:\s*<[^<>]*>)*\s*(\d+)"),
     ),
     bytes: (
         b'id="mh-comments"', b"<", b">", b"entry-meta-comments",
-        re.compile(rb"(?:\s*<[^<>]*>)*\s*\d"),
+        re.compile(rb"(?:\s*<[^<>]*>)*\s*(\d+)"),
     ),
 }  # fmt: skip
 
@@ -153,17 +163,15 @@ def _comments_start(page: Any, after: int, end: int) -> int:
     return int(start)
 
 
-def _counter_shown(page: Any, before: int) -> bool:
-    """Whether the post's meta line shows the comment count (the last ``entry-meta-comments``
-    before the content, its text opening with a number): the comments section is then left
-    unparsed, since the count is all that is read of it (`ArticlePage.comments_count` reads
-    the section only when the meta line has no count)."""
+def _count_shown(page: Any, before: int) -> int | None:
+    """The comment count the post's meta line shows (the last ``entry-meta-comments`` before
+    the content, its text opening with a number), else None. With it the comments section is
+    left unparsed: the count is all that is read of it (`ArticlePage.comments_count`)."""
     _, _, gt, meta, number = _COMMENTS[type(page)]
     at = page.rfind(meta, 0, before)
-    if at < 0:
-        return False
-    tag_end = page.find(gt, at, before)
-    return tag_end >= 0 and number.match(page, tag_end + 1, before) is not None
+    tag_end = page.find(gt, at, before) if at >= 0 else -1
+    found = number.match(page, tag_end + 1, before) if tag_end >= 0 else None
+    return int(found.group(1)) if found else None
 
 
 def _search_from_literal(pattern: re.Pattern[Any], page: Any, literal: Any, end: int) -> Any:

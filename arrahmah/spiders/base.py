@@ -122,11 +122,8 @@ class ArticleCrawler(Spider):
             for result in self._read_article(response):
                 yield result
         elif done.raw is not None:
-            raw = done.raw
-            raw.sources = source_of(response)
-            self.found_article(raw, done.rest_url)
-            self.times.apply(raw, self.site.path_of(raw.url))
-            yield raw
+            self._first_page_read(done.raw, done.rest_url, response)
+            yield done.raw
 
     def _reading_here(self) -> bool:
         """Whether article pages are read in this process (no page worker, or it died)."""
@@ -140,12 +137,17 @@ class ArticleCrawler(Spider):
             yield self.article_request(response.url)
             return
         raw = page.to_raw(crawled_at=utc_now())
-        raw.sources = source_of(response)
-        self.found_article(raw, page.rest_url())
-        self.times.apply(raw, self.site.path_of(raw.url))
+        self._first_page_read(raw, page.rest_url(), response)
         first = self.site.article_first_page(response.url)
         rest = [u for u in page.page_links() if u.rstrip("/") != first.rstrip("/")]
         yield from self._next_page(raw, rest)
+
+    def _first_page_read(self, raw: RawArticle, rest_url: str | None, response: Response) -> None:
+        """What follows the reading of an article's first page, wherever it was read: where
+        it is archived, the hook, the exact times the run knows."""
+        raw.sources = source_of(response)
+        self.found_article(raw, rest_url)
+        self.times.apply(raw, self.site.path_of(raw.url))
 
     def found_article(self, raw: RawArticle, rest_url: str | None) -> None:
         """Hook: an article's first page was read (``rest_url``: its post's REST record)."""
