@@ -49,6 +49,15 @@ def _one_line(record: logging.LogRecord) -> bool:
     return True
 
 
+def _html_type(response: Response) -> str | None:
+    """The Content-Type of a response Scrapy read as text (None: none given); `Unreadable`
+    for any other response."""
+    kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
+    if not isinstance(response, TextResponse):
+        raise Unreadable("not_html", kind or "no Content-Type")
+    return kind or None
+
+
 class ArticleCrawler(Spider):
     """What every spider of the site shares: reading articles, page by page, into one item."""
 
@@ -97,15 +106,16 @@ class ArticleCrawler(Spider):
         while the crawl goes on; an article in several pages is read here, as before."""
         self._wanted(response.request)
         self.crawler.stats.inc_value("arrahmah/reached")
-        kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
-        if not isinstance(response, TextResponse):
-            self.lose(Loss(response.url, "not_html", kind or "no Content-Type"))
+        try:
+            kind = _html_type(response)
+        except Unreadable as exc:
+            self.lose(Loss(response.url, exc.reason, exc.detail))
             return
         try:
             if self.worker is None:  # a request of a run resumed with the worker off
                 raise WorkerGone("no page worker")
             done: Prepared = await self.worker.call(
-                "prepare", response.body, response.url, kind or None, utc_now()
+                "prepare", response.body, response.url, kind, utc_now()
             )
         except WorkerGone:  # read here, as every page is from now on
             if self.worker is not None:
@@ -252,11 +262,8 @@ class ArticleCrawler(Spider):
     def _article_page(self, response: Response, lose: bool = True) -> ArticlePage | None:
         """The article page ``response`` holds; None (a loss, unless not ``lose``) for a page
         that is not HTML or not an article."""
-        kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
         try:
-            if not isinstance(response, TextResponse):
-                raise Unreadable("not_html", kind or "no Content-Type")
-            return read_article_page(response.body, response.url, kind or None)
+            return read_article_page(response.body, response.url, _html_type(response))
         except Unreadable as exc:
             if lose:
                 self.lose(Loss(response.url, exc.reason, exc.detail))
